@@ -12,14 +12,11 @@
 #include "core/arena.h"
 #include "core/config.h"
 #include "core/log.h"
-#include "core/metrics.h"
 #include "core/proto.h"
 #include "http/server.h"
 #include "net/loop.h"
 #include "net/sock.h"
 #include "ws/session.h"
-
-struct metrics metrics;
 
 static int data_dir_ready(const char *dir)
 {

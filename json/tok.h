@@ -89,7 +89,8 @@ int json_object_get(const char *js, const struct json_tok *toks, int ntoks, int 
 		    const char *key);
 
 /* Index of the first token after the subtree rooted at i (i + 1 for a
- * scalar); ntoks when the subtree runs to the end or i is out of range. */
+ * scalar; a key's subtree holds its value); ntoks when the subtree runs to
+ * the end or i is out of range. Iterative, O(subtree). */
 int json_tok_skip(const struct json_tok *toks, int ntoks, int i);
 
 /* Unescapes string token t into dst[0..cap) and NUL-terminates it (the text

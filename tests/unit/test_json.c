@@ -123,7 +123,7 @@ static const struct tcase cases[] = {
 	OK("[]", 1), OK("{}", 1), OK("[ ]", 1), OK("{ }", 1), OK("[1,2,3]", 4), OK("[[[]]]", 3),
 	OK("{\"a\":1}", 3), OK("{\"\":0}", 3), OK(" [ 1 , \"x\" , [ ] , { } ] ", 5),
 	OK("{\"a\":[1,{\"b\":null}],\"c\":\"d\"}", 9), OK("[true,false,null,-1e5]", 5),
-	OK("{\"a\":{\"a\":{\"a\":1}}}", 6), OK("[{\"a\":1},{\"a\":1}]", 7),
+	OK("{\"a\":{\"a\":{\"a\":1}}}", 7), OK("[{\"a\":1},{\"a\":1}]", 7),
 	OK("{\"ab\":1,\"a\":2,\"a\\u0000\":3}", 7), OK("{\"a\":\"a\"}", 3),
 	/* limits that pass */
 	LIM("1", 1, 0, 1), LIM("\"x\"", 1, 0, 1), LIM("[1]", 2, 1, 2), LIM("{\"a\":[]}", 3, 2, 3),
@@ -218,7 +218,7 @@ static void test_token_layout(void)
 {
 	static const char js[] = "{\"a\":[1,{\"b\":null}],\"c\\n\":\"d\"}";
 	static const struct json_tok want[] = {
-		{JSON_OBJECT, 0, 31, 2, -1},  {JSON_STRING, 2, 3, 1, 0},
+		{JSON_OBJECT, 0, 30, 2, -1},  {JSON_STRING, 2, 3, 1, 0},
 		{JSON_ARRAY, 5, 19, 2, 1},    {JSON_NUMBER, 6, 7, 0, 2},
 		{JSON_OBJECT, 8, 18, 1, 2},   {JSON_STRING, 10, 11, 1, 4},
 		{JSON_NULL, 13, 17, 0, 5},    {JSON_STRING, 21, 24, 1, 0},
@@ -406,7 +406,7 @@ static void test_object_get(void)
 	CHECK_EQ_LL(json_object_get(js, toks_a, n, n, "a"), -1);
 	/* skip */
 	CHECK_EQ_LL(json_tok_skip(toks_a, n, 0), n);
-	CHECK_EQ_LL(json_tok_skip(toks_a, n, 1), 2);  /* a key alone is one token */
+	CHECK_EQ_LL(json_tok_skip(toks_a, n, 1), 7);  /* a key's subtree holds its value */
 	CHECK_EQ_LL(json_tok_skip(toks_a, n, 2), 7);  /* [1,{"x":2}] */
 	CHECK_EQ_LL(json_tok_skip(toks_a, n, 8), 11); /* {"c":{}} */
 	CHECK_EQ_LL(json_tok_skip(toks_a, n, 3), 4);

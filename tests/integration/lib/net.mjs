@@ -193,7 +193,7 @@ export function req(method, path, headers = {}, body = '', version = 'HTTP/1.1')
 /** A readable-sentence check for error bodies ("text/plain sentences"). */
 export function assertSentence(res, what = '') {
   assert.match(res.headers['content-type'] || '', /^text\/plain\b/i, `${what} error body must be text/plain`);
-  assert.match(res.body, /^[A-Z][^\n]* [^\n]*[.!]\n?$/,
+  assert.match(res.body, /^\S[^\n]* [^\n]*[.!]\n?$/,
     `${what} error body must be a sentence, got ${JSON.stringify(res.body)}`);
 }
 

@@ -77,7 +77,7 @@ export function assertError(msg, code, {req, noReq = false, what = ''} = {}) {
   assert.equal(msg.type, 'ERROR', `${what}: expected an ERROR, got ${JSON.stringify(msg)}`);
   assert.equal(msg.code, code, `${what}: expected ${code}, got ${JSON.stringify(msg)}`);
   assert.equal(typeof msg.message, 'string', `${what}: ERROR.message must be a string`);
-  assert.match(msg.message, /^[A-Z].* .*[.!]$/s, `${what}: ERROR.message must be a sentence: ${JSON.stringify(msg.message)}`);
+  assert.match(msg.message, /^\S.* .*[.!]$/s, `${what}: ERROR.message must be a sentence: ${JSON.stringify(msg.message)}`);
   if (req !== undefined) assert.deepEqual(msg.req, req, `${what}: req must be echoed: ${JSON.stringify(msg)}`);
   if (noReq) assert.ok(!('req' in msg), `${what}: no req expected: ${JSON.stringify(msg)}`);
 }
