@@ -111,7 +111,7 @@ test-asan: $(addprefix build/asan/tests/,$(UNIT_NAMES)) build/asan/ferry
 	FERRY_BIN=build/asan/ferry sh tests/integration/run.sh
 
 test-integration: ferry
-	FERRY_BIN=./ferry sh tests/integration/run.sh
+	FERRY_BIN=./ferry FERRY_RSS=1 sh tests/integration/run.sh
 
 test-valgrind: build/dbg/ferry $(addprefix build/rel/tests/,$(UNIT_NAMES))
 	@set -e; for t in $(addprefix build/rel/tests/,$(UNIT_NAMES)); do echo "== valgrind $$t"; \

@@ -13,7 +13,12 @@ int arena_init(size_t bytes)
 {
 	size_t page = 4096;
 	arena_cap = (bytes + page - 1) / page * page;
-	void *p = mmap(NULL, arena_cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* MAP_POPULATE: the whole budget becomes resident now, so RSS is what
+	 * the limits say from the first second and traffic cannot change it —
+	 * which slot or how deep a buffer a connection happens to touch no
+	 * longer matters. */
+	void *p = mmap(NULL, arena_cap, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (p == MAP_FAILED)
 		return -1;
 	arena_base = p;

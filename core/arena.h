@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-/* Reserve `bytes` (rounded up to pages) of zeroed, private memory. The pages
- * become resident as they are first touched. Returns 0 or -1 (errno set). */
+/* Reserve `bytes` (rounded up to pages) of zeroed, private memory, made
+ * resident at once. Returns 0 or -1 (errno set). */
 int arena_init(size_t bytes);
 
 /* `size` zeroed bytes aligned to 64 from the arena; the caller owns them for

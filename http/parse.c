@@ -94,7 +94,8 @@ static size_t head_limit(const char *buf, size_t len, size_t start, size_t last_
 			return due;
 		}
 	} else {
-		size_t from = last_len > start + HEAD_BLOCK_SPAN ? last_len - HEAD_BLOCK_SPAN : start;
+		size_t from =
+		    last_len > start + HEAD_BLOCK_SPAN ? last_len - HEAD_BLOCK_SPAN : start;
 		size_t to = len > HEAD_BLOCK_SPAN ? len - HEAD_BLOCK_SPAN : 0;
 
 		cr = to > from ? memchr(buf + from, '\r', to - from) : NULL;

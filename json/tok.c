@@ -18,13 +18,13 @@
 
 /* What the grammar allows at the next non-whitespace byte. */
 enum {
-	EXP_VALUE = 0,       /* document start, after ':' or after ',' in an array */
-	EXP_VALUE_OR_CLOSE,  /* after '[' */
-	EXP_KEY,             /* after ',' in an object */
-	EXP_KEY_OR_CLOSE,    /* after '{' */
-	EXP_COLON,           /* after a key */
-	EXP_COMMA_OR_CLOSE,  /* after a value inside a container */
-	EXP_END,             /* after the top-level value: whitespace only */
+	EXP_VALUE = 0,      /* document start, after ':' or after ',' in an array */
+	EXP_VALUE_OR_CLOSE, /* after '[' */
+	EXP_KEY,            /* after ',' in an object */
+	EXP_KEY_OR_CLOSE,   /* after '{' */
+	EXP_COLON,          /* after a key */
+	EXP_COMMA_OR_CLOSE, /* after a value inside a container */
+	EXP_END,            /* after the top-level value: whitespace only */
 };
 
 /* A token cut by the end of the buffer: wait for more, unless there is none. */
@@ -104,21 +104,10 @@ static int scan_escape(const unsigned char *s, uint32_t len, uint32_t i)
 	uint32_t cp, lo;
 	int r;
 
-	switch (s[i]) {
-	case '"':
-	case '\\':
-	case '/':
-	case 'b':
-	case 'f':
-	case 'n':
-	case 'r':
-	case 't':
+	if (memchr("\"\\/bfnrt", s[i], 8))
 		return 1;
-	case 'u':
-		break;
-	default:
+	if (s[i] != 'u')
 		return JSON_ERR_INVAL;
-	}
 	r = hex4(s + i + 1, len - i - 1, &cp);
 	if (r < 0)
 		return r;
@@ -229,7 +218,7 @@ static int scan_number(const unsigned char *s, uint32_t len, uint32_t i, int fin
 /* Literal true/false/null from s[i]. Returns 0 with *type and *end set,
  * PART or INVAL. */
 static int scan_literal(const unsigned char *s, uint32_t len, uint32_t i, uint8_t *type,
-			uint32_t *end)
+                        uint32_t *end)
 {
 	const char *word = s[i] == 't' ? "true" : s[i] == 'f' ? "false" : "null";
 	size_t n = strlen(word);
@@ -265,31 +254,20 @@ static void unesc_init(struct unesc *u, const char *js, const struct json_tok *t
 
 static uint8_t utf8_encode(uint32_t cp, unsigned char *b)
 {
-	if (cp < 0x80) {
-		b[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		b[0] = (unsigned char)(0xC0 | cp >> 6);
-		b[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		b[0] = (unsigned char)(0xE0 | cp >> 12);
-		b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-		b[2] = (unsigned char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	b[0] = (unsigned char)(0xF0 | cp >> 18);
-	b[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
-	b[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-	b[3] = (unsigned char)(0x80 | (cp & 0x3F));
-	return 4;
+	static const unsigned char lead[5] = {0, 0, 0xC0, 0xE0, 0xF0};
+	uint8_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+
+	for (int k = n - 1; k > 0; k--, cp >>= 6)
+		b[k] = (unsigned char)(0x80 | (cp & 0x3F));
+	b[0] = (unsigned char)(lead[n] | cp);
+	return n;
 }
 
 /* Next unescaped byte, or -1 at the end. */
 static int unesc_next(struct unesc *u)
 {
+	static const char from[] = "bfnrt", to[] = "\b\f\n\r\t";
+	const char *e;
 	uint32_t cp, lo;
 	unsigned char c;
 
@@ -303,22 +281,10 @@ static int unesc_next(struct unesc *u)
 	if (u->i >= u->end)
 		return -1;
 	c = u->s[u->i++];
-	switch (c) {
-	case 'b':
-		return '\b';
-	case 'f':
-		return '\f';
-	case 'n':
-		return '\n';
-	case 'r':
-		return '\r';
-	case 't':
-		return '\t';
-	case 'u':
-		break;
-	default:
+	if ((e = memchr(from, c, 5)) != NULL)
+		return to[e - from];
+	if (c != 'u')
 		return c; /* " \ / */
-	}
 	if (hex4(u->s + u->i, u->end - u->i, &cp) < 0)
 		return -1;
 	u->i += 4;
@@ -358,7 +324,7 @@ static int string_tok_eq(const char *js, const struct json_tok *a, const struct 
 }
 
 static int tok_alloc(struct json_parser *p, struct json_tok *toks, unsigned ntoks, uint8_t type,
-		     uint32_t start, uint32_t end)
+                     uint32_t start, uint32_t end)
 {
 	struct json_tok *t;
 	int32_t parent = p->cont;
@@ -400,7 +366,7 @@ static void value_done(struct json_parser *p)
 
 /* One value starting at s[pos] (not whitespace). Returns 0 or an error. */
 static int parse_value(struct json_parser *p, const unsigned char *s, uint32_t len, int final,
-		       struct json_tok *toks, unsigned ntoks)
+                       struct json_tok *toks, unsigned ntoks)
 {
 	uint32_t pos = p->pos, end = 0;
 	uint8_t type;
@@ -456,7 +422,7 @@ static int parse_value(struct json_parser *p, const unsigned char *s, uint32_t l
 
 /* A key starting at the quote s[pos]. */
 static int parse_key(struct json_parser *p, const char *js, uint32_t len, int final,
-		     struct json_tok *toks, unsigned ntoks)
+                     struct json_tok *toks, unsigned ntoks)
 {
 	uint32_t end = 0;
 	int r = scan_string((const unsigned char *)js, len, p->pos + 1, &end);
@@ -508,7 +474,7 @@ void json_parser_init(struct json_parser *p, unsigned max_depth)
 
 /* One grammar step at the non-whitespace byte s[p->pos]. */
 static int parse_step(struct json_parser *p, const char *js, uint32_t len, int final,
-		      struct json_tok *toks, unsigned ntoks)
+                      struct json_tok *toks, unsigned ntoks)
 {
 	const unsigned char *s = (const unsigned char *)js;
 	unsigned char c = s[p->pos];
@@ -547,7 +513,7 @@ static int parse_step(struct json_parser *p, const char *js, uint32_t len, int f
 }
 
 int json_parse(struct json_parser *p, const char *js, size_t len, int final, struct json_tok *toks,
-	       unsigned ntoks)
+               unsigned ntoks)
 {
 	int r;
 
@@ -561,7 +527,7 @@ int json_parse(struct json_parser *p, const char *js, size_t len, int final, str
 		ntoks = INT_MAX; /* the count must fit the return value */
 	for (;;) {
 		while (p->pos < len && (js[p->pos] == ' ' || js[p->pos] == '\t' ||
-					js[p->pos] == '\n' || js[p->pos] == '\r'))
+		                        js[p->pos] == '\n' || js[p->pos] == '\r'))
 			p->pos++;
 		if (p->pos == len) {
 			if (p->expect == EXP_END)
@@ -597,7 +563,7 @@ int json_tok_skip(const struct json_tok *toks, int ntoks, int i)
 }
 
 int json_object_get(const char *js, const struct json_tok *toks, int ntoks, int obj,
-		    const char *key)
+                    const char *key)
 {
 	size_t n = strlen(key);
 	int i;

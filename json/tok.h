@@ -78,7 +78,7 @@ void json_parser_init(struct json_parser *p, unsigned max_depth);
  * the same result and the same tokens. len > UINT32_MAX - 1 is INVAL.
  * Duplicate-key checks cost O(members²) per object, bounded by ntoks. */
 int json_parse(struct json_parser *p, const char *js, size_t len, int final, struct json_tok *toks,
-	       unsigned ntoks);
+               unsigned ntoks);
 
 /* The functions below take tokens from a successful json_parse() of js.
  * js and toks are borrowed for the call. */
@@ -86,7 +86,7 @@ int json_parse(struct json_parser *p, const char *js, size_t len, int final, str
 /* Index of the value of member `key` (NUL-terminated, compared with each key's
  * unescaped text) in object token obj, or -1 (absent, or obj not an object). */
 int json_object_get(const char *js, const struct json_tok *toks, int ntoks, int obj,
-		    const char *key);
+                    const char *key);
 
 /* Index of the first token after the subtree rooted at i (i + 1 for a
  * scalar; a key's subtree holds its value); ntoks when the subtree runs to

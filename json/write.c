@@ -18,7 +18,7 @@ void json_writer_init(struct json_writer *w, char *buf, size_t cap)
 
 static void put(struct json_writer *w, const char *s, size_t n)
 {
-	if (w->err)
+	if (w->err || n == 0)
 		return;
 	if (w->buf) {
 		if (n > w->cap - w->len) {
@@ -96,7 +96,7 @@ static void close_container(struct json_writer *w, int object)
 {
 	if (w->err)
 		return;
-	if (w->depth == 0 || w->want_value || !(w->objects & level_bit(w)) != !object) {
+	if (w->depth == 0 || w->want_value || ((w->objects & level_bit(w)) != 0) != (object != 0)) {
 		fail(w, JSON_ERR_INVAL);
 		return;
 	}
@@ -149,7 +149,8 @@ static void put_string(struct json_writer *w, const char *s, size_t n)
 			i++;
 			continue;
 		}
-		put(w, s + run, i - run);
+		if (i > run)
+			put(w, s + run, i - run);
 		switch (c) {
 		case '"':
 		case '\\':
@@ -180,7 +181,8 @@ static void put_string(struct json_writer *w, const char *s, size_t n)
 		put(w, esc, esc_len);
 		run = ++i;
 	}
-	put(w, s + run, n - run);
+	if (n > run)
+		put(w, s + run, n - run);
 	put(w, "\"", 1);
 }
 
@@ -246,6 +248,8 @@ void json_writer_null(struct json_writer *w)
 
 void json_writer_raw(struct json_writer *w, const char *json, size_t n)
 {
+	if (n == 0)
+		fail(w, JSON_ERR_INVAL); /* nothing is not a value */
 	if (begin_value(w) == 0)
 		put(w, json, n);
 }

@@ -19,13 +19,13 @@
 
 /* Treat the fields as read-only. Copyable (no pointer into itself). */
 struct json_writer {
-	char *buf;         /* borrowed output buffer, NULL to only measure */
-	size_t cap;        /* its size in bytes */
-	size_t len;        /* bytes written so far */
-	int err;           /* first error, sticky; 0 while none */
-	unsigned depth;    /* open containers */
-	uint32_t objects;  /* bit d set: level d + 1 is an object (else an array) */
-	uint32_t commas;   /* bit d set: the next item at level d + 1 needs a comma */
+	char *buf;          /* borrowed output buffer, NULL to only measure */
+	size_t cap;         /* its size in bytes */
+	size_t len;         /* bytes written so far */
+	int err;            /* first error, sticky; 0 while none */
+	unsigned depth;     /* open containers */
+	uint32_t objects;   /* bit d set: level d + 1 is an object (else an array) */
+	uint32_t commas;    /* bit d set: the next item at level d + 1 needs a comma */
 	uint8_t want_value; /* a key was written, its value comes next */
 	uint8_t top_done;   /* the top-level value has begun */
 };
@@ -63,7 +63,7 @@ void json_writer_bool(struct json_writer *w, int v);
 void json_writer_null(struct json_writer *w);
 
 /* An already-encoded value json[0..n) (borrowed for the call), copied as it
- * is: the caller vouches that it is one valid JSON value. */
+ * is: the caller vouches that it is one valid JSON value (n == 0 is misuse). */
 void json_writer_raw(struct json_writer *w, const char *json, size_t n);
 
 /* Ends the document. Returns its length (the text is NUL-terminated when

@@ -76,7 +76,8 @@ static int plain_read(struct conn *c)
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return 0;
-	c->peer_eof = 1;
+	if (n == 0)
+		c->peer_eof = 1;
 	return -1;
 }
 

@@ -24,7 +24,8 @@ struct conn;
 struct conn_transport {
 	/* Read from the socket into c->in (at c->in_len) while there is room.
 	 * Returns bytes added (>0), 0 when the socket had nothing, -1 when the
-	 * peer closed or the socket failed (c->peer_eof is set). */
+	 * peer finished sending (c->peer_eof is set) or the socket failed
+	 * (c->peer_eof is not set). */
 	int (*read)(struct conn *c);
 	/* Send c->out[out_off..out_len) as far as the socket takes it. Returns 0,
 	 * or -1 when the socket failed. */

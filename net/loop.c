@@ -262,8 +262,10 @@ static void service(struct conn *c, short revents)
 	}
 	if (c->state == CONN_OPEN)
 		drive(c);
-	/* A peer that has gone and whose input we have fully handled. */
-	if (c->state == CONN_OPEN && c->peer_eof && (conn_in_pending(c) == 0 || c->read_paused)) {
+	/* The peer has finished sending (it may still read: a half-close after
+	 * pipelined requests). Once the handler has done all it can with the
+	 * input — it is not merely waiting for output room — answer and close. */
+	if (c->state == CONN_OPEN && c->peer_eof && !c->blocked) {
 		if (conn_out_pending(c) == 0)
 			conn_close_now(c);
 		else

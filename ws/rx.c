@@ -1,9 +1,10 @@
 /* rx.c — the receive state machine.
  *
  * Two states: gathering a frame header (hdr[], which may take several
- * calls), then its payload (done of fh.len bytes). Every decision about a
- * frame is taken when its header is complete, so a frame that will be
- * refused is refused before a single payload byte is buffered. A text
+ * calls), then its payload (done of fh.len bytes). Everything the header
+ * alone decides (opcode, fragmentation, size) is decided when it is
+ * complete, so such a frame is refused before any payload is buffered; UTF-8
+ * is checked as the payload is unmasked, so a bad byte fails at once. A text
  * message lives in msg from its first frame to its FIN frame; control
  * frames use ctl, so they can interleave without touching it. */
 #include "ws/rx.h"

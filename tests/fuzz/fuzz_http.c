@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FUZZ_CAP_MAX 64
+#define FUZZ_CAP_MAX    64
 #define FUZZ_EXPAND_MAX 40000
 #define FUZZ_PIECES_MAX 32
 
@@ -57,14 +57,15 @@ static int in_head(const char *base, int r, const char *p, size_t n)
 
 /* The same answer, and for a head the same fields at the same offsets. */
 static void same_or_abort(const struct outcome *a, const char *abase, const struct outcome *b,
-			  const char *bbase)
+                          const char *bbase)
 {
 	if (a->r != b->r)
 		abort();
 	if (a->r <= 0)
 		return;
 	if (a->req.method - abase != b->req.method - bbase ||
-	    a->req.method_len != b->req.method_len || a->req.target - abase != b->req.target - bbase ||
+	    a->req.method_len != b->req.method_len ||
+	    a->req.target - abase != b->req.target - bbase ||
 	    a->req.target_len != b->req.target_len ||
 	    a->req.minor_version != b->req.minor_version ||
 	    a->req.num_headers != b->req.num_headers)
@@ -128,8 +129,9 @@ static void check_head(const char *buf, size_t len, size_t cap, const struct out
 		    !in_head(buf, o->r, h->value, h->value_len))
 			abort();
 		if (h->value_len &&
-		    (h->value[0] == ' ' || h->value[0] == '\t' || h->value[h->value_len - 1] == ' ' ||
-		     h->value[h->value_len - 1] == '\t' || memchr(h->value, '\r', h->value_len)))
+		    (h->value[0] == ' ' || h->value[0] == '\t' ||
+		     h->value[h->value_len - 1] == ' ' || h->value[h->value_len - 1] == '\t' ||
+		     memchr(h->value, '\r', h->value_len)))
 			abort();
 		/* header_find needs a NUL-terminated name. */
 		if (h->name_len < 64) {
@@ -174,8 +176,8 @@ static void run(const char *buf, size_t len, size_t cap)
 	for (size_t k = 0; k < len;) {
 		uint64_t x = rng_next();
 		size_t n = ++pieces >= FUZZ_PIECES_MAX ? len - k
-			   : (x & 1)			  ? 1 + (x >> 1) % 8
-							  : 1 + (x >> 1) % (len / 4 + 1);
+		           : (x & 1)                   ? 1 + (x >> 1) % 8
+		                                       : 1 + (x >> 1) % (len / 4 + 1);
 		char *copy;
 
 		k = k + n < len ? k + n : len;

@@ -29,14 +29,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct json_tok whole[NTOK], other[NTOK], third[NTOK];
 static char scratch[MAX_IN + 1], scratch2[MAX_IN + 1], out[MAX_OUT];
 
-#define ASSERT(c)                                                                               \
-	do {                                                                                    \
-		if (!(c))                                                                       \
-			abort();                                                                \
+#define ASSERT(c)                                                                                  \
+	do {                                                                                       \
+		if (!(c))                                                                          \
+			abort();                                                                   \
 	} while (0)
 
 static int parse(const char *js, size_t len, int final, unsigned depth, struct json_tok *t,
-		 unsigned ntoks)
+                 unsigned ntoks)
 {
 	struct json_parser p;
 	json_parser_init(&p, depth);
@@ -66,7 +66,8 @@ static void check_pieces(const uint8_t *data, size_t size, const size_t *cuts, i
 		r = json_parse(&p, copy, cuts[k], 0, other, NTOK);
 		if (prev != JSON_ERR_PART && prev < 0)
 			ASSERT(r == prev); /* sticky */
-		if (r >= 0) /* only once the prefix is a whole document */
+		/* A count comes only once the prefix is a whole document. */
+		if (r >= 0)
 			ASSERT(parse(copy, cuts[k], 1, DEPTH, third, NTOK) == r &&
 			       (want < 0 || want == r));
 		free(copy);
@@ -211,7 +212,8 @@ static void check_accepted(const char *js, size_t size, int n)
 			/* Keys are unique, so each one's lookup finds itself. */
 			int k = i + 1;
 			for (uint32_t m = 0; m < t->size; m++) {
-				int len = json_string_copy(js, &whole[k], scratch2, sizeof(scratch2));
+				int len =
+				    json_string_copy(js, &whole[k], scratch2, sizeof(scratch2));
 				ASSERT(len >= 0);
 				if (strlen(scratch2) == (size_t)len)
 					ASSERT(json_object_get(js, whole, n, i, scratch2) == k + 1);

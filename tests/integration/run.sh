@@ -50,7 +50,7 @@ else
 		[ "$f" = tests/integration/rss.test.mjs ] && continue
 		files="$files $f"
 	done
-	if [ "$FERRY_RSS" = 1 ] && [ -z "$FERRY_WRAP" ] && ! grep -q AddressSanitizer "$FERRY_BIN" 2>/dev/null; then
+	if [ "$FERRY_RSS" = 1 ] && [ -z "$FERRY_WRAP" ] && ! grep -q __asan_init "$FERRY_BIN" 2>/dev/null; then
 		files="$files tests/integration/rss.test.mjs"
 	elif [ "$FERRY_RSS" = 1 ]; then
 		echo "run.sh: rss.test.mjs skipped: the binary is wrapped or sanitized, so RSS would measure the tool"

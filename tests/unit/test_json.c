@@ -23,7 +23,7 @@
 static struct json_tok toks_a[MAXTOK], toks_b[MAXTOK], toks_c[MAXTOK];
 
 static int parse_once(const char *js, size_t len, int final, unsigned depth, struct json_tok *t,
-		      unsigned ntoks)
+                      unsigned ntoks)
 {
 	struct json_parser p;
 	json_parser_init(&p, depth);
@@ -31,8 +31,8 @@ static int parse_once(const char *js, size_t len, int final, unsigned depth, str
 }
 
 /* parse_once() of a guard-page copy of js[0..len). */
-static int parse_guarded(const char *js, size_t len, int final, unsigned depth,
-			 struct json_tok *t, unsigned ntoks)
+static int parse_guarded(const char *js, size_t len, int final, unsigned depth, struct json_tok *t,
+                         unsigned ntoks)
 {
 	struct guard g;
 	const char *copy = guard_copy(&g, js, len);
@@ -60,12 +60,13 @@ static int toks_equal(const struct json_tok *a, const struct json_tok *b, int n)
 }
 
 /* Feeds js one byte more per call, with final == 0, then once with final.
- * Each prefix must give what a fresh parse of it gives (when check_fresh),
- * and may only be PART, the whole document's error, or the count of a
- * prefix that is itself a complete document; an error once seen stays.
- * Returns the last result; tokens in t. */
+ * Each prefix may only give PART, the whole document's error, or the count
+ * of a prefix that is itself a complete document (the whole's count when
+ * the whole is accepted); an error once seen stays. When guarded, each
+ * prefix is a guard-page copy and must also give what a fresh parse of it
+ * gives. Returns the final result; tokens in t. */
 static int parse_growing(const char *name, const char *js, size_t len, unsigned depth,
-			 struct json_tok *t, unsigned ntoks, int want, int guarded)
+                         struct json_tok *t, unsigned ntoks, int want, int guarded)
 {
 	struct json_parser p;
 	int r, prev = JSON_ERR_PART;
@@ -82,12 +83,15 @@ static int parse_growing(const char *name, const char *js, size_t len, unsigned 
 		if (prev < 0 && prev != JSON_ERR_PART)
 			CHECKF(r == prev, "%s: prefix %zu: error %d not sticky (%d)", name, k, prev,
 			       r);
-		if (r >= 0)
-			CHECKF((guarded ? parse_guarded : parse_once)(js, k, 1, depth, toks_c, ntoks) ==
-				       r,
+		if (r >= 0) {
+			int (*fresh)(const char *, size_t, int, unsigned, struct json_tok *,
+			             unsigned) = guarded ? parse_guarded : parse_once;
+			CHECKF(fresh(js, k, 1, depth, toks_c, ntoks) == r &&
+			           (want < 0 || want == r),
 			       "%s: prefix %zu: count %d but not a whole document", name, k, r);
-		else if (r != JSON_ERR_PART)
+		} else if (r != JSON_ERR_PART) {
 			CHECKF(r == want, "%s: prefix %zu: %d, whole gives %d", name, k, r, want);
+		}
 		if (guarded)
 			CHECKF(parse_guarded(js, k, 0, depth, toks_c, ntoks) == r,
 			       "%s: prefix %zu: resumed %d differs from fresh", name, k, r);
@@ -104,92 +108,217 @@ struct tcase {
 	unsigned ntoks;
 };
 
+/* clang-format off */
 #define OK(s, n)              {s, sizeof(s) - 1, n, DEPTH, MAXTOK}
 #define BAD(s, e)             {s, sizeof(s) - 1, e, DEPTH, MAXTOK}
 #define LIM(s, e, depth, tok) {s, sizeof(s) - 1, e, depth, tok}
 #define INVAL                 JSON_ERR_INVAL
 #define DUP                   JSON_ERR_DUPKEY
+/* clang-format on */
 
 static const struct tcase cases[] = {
-	/* accepted: scalars at top level, numbers per the grammar */
-	OK("0", 1), OK("-0", 1), OK("7", 1), OK("-12", 1), OK("1.5", 1), OK("-0.0e-0", 1),
-	OK("1E+2", 1), OK("1e-2", 1), OK("0e1", 1), OK("123456789012345678901234567890", 1),
-	OK("true", 1), OK("false", 1), OK("null", 1), OK(" \t\r\n1 \t\r\n", 1), OK("\"\"", 1),
-	OK("\"a b\"", 1), OK("\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", 1), OK("\"\\u0000\"", 1),
-	OK("\"\\u00e9\\uD83D\\uDE00\\uffff\"", 1), OK("\"\x7f\"", 1),
-	OK("\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf\xef\xbf\xbf\"", 1),
-	OK("\"\xc2\x80\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xf0\x90\x80\x80\"", 1),
-	/* containers */
-	OK("[]", 1), OK("{}", 1), OK("[ ]", 1), OK("{ }", 1), OK("[1,2,3]", 4), OK("[[[]]]", 3),
-	OK("{\"a\":1}", 3), OK("{\"\":0}", 3), OK(" [ 1 , \"x\" , [ ] , { } ] ", 5),
-	OK("{\"a\":[1,{\"b\":null}],\"c\":\"d\"}", 9), OK("[true,false,null,-1e5]", 5),
-	OK("{\"a\":{\"a\":{\"a\":1}}}", 7), OK("[{\"a\":1},{\"a\":1}]", 7),
-	OK("{\"ab\":1,\"a\":2,\"a\\u0000\":3}", 7), OK("{\"a\":\"a\"}", 3),
-	/* limits that pass */
-	LIM("1", 1, 0, 1), LIM("\"x\"", 1, 0, 1), LIM("[1]", 2, 1, 2), LIM("{\"a\":[]}", 3, 2, 3),
+    /* accepted: scalars at top level, numbers per the grammar */
+    OK("0", 1),
+    OK("-0", 1),
+    OK("7", 1),
+    OK("-12", 1),
+    OK("1.5", 1),
+    OK("-0.0e-0", 1),
+    OK("1E+2", 1),
+    OK("1e-2", 1),
+    OK("0e1", 1),
+    OK("123456789012345678901234567890", 1),
+    OK("true", 1),
+    OK("false", 1),
+    OK("null", 1),
+    OK(" \t\r\n1 \t\r\n", 1),
+    OK("\"\"", 1),
+    OK("\"a b\"", 1),
+    OK("\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", 1),
+    OK("\"\\u0000\"", 1),
+    OK("\"\\u00e9\\uD83D\\uDE00\\uffff\"", 1),
+    OK("\"\x7f\"", 1),
+    OK("\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf\xef\xbf\xbf\"", 1),
+    OK("\"\xc2\x80\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80\xf0\x90\x80\x80\"", 1),
+    /* containers */
+    OK("[]", 1),
+    OK("{}", 1),
+    OK("[ ]", 1),
+    OK("{ }", 1),
+    OK("[1,2,3]", 4),
+    OK("[[[]]]", 3),
+    OK("{\"a\":1}", 3),
+    OK("{\"\":0}", 3),
+    OK(" [ 1 , \"x\" , [ ] , { } ] ", 5),
+    OK("{\"a\":[1,{\"b\":null}],\"c\":\"d\"}", 9),
+    OK("[true,false,null,-1e5]", 5),
+    OK("{\"a\":{\"a\":{\"a\":1}}}", 7),
+    OK("[{\"a\":1},{\"a\":1}]", 7),
+    OK("{\"ab\":1,\"a\":2,\"a\\u0000\":3}", 7),
+    OK("{\"a\":\"a\"}", 3),
+    /* limits that pass */
+    LIM("1", 1, 0, 1),
+    LIM("\"x\"", 1, 0, 1),
+    LIM("[1]", 2, 1, 2),
+    LIM("{\"a\":[]}", 3, 2, 3),
 
-	/* empty, whitespace, trailing bytes */
-	BAD("", INVAL), BAD(" \n", INVAL), BAD("[1] x", INVAL), BAD("1 2", INVAL),
-	BAD("[]]", INVAL), BAD("{}x", INVAL), BAD("[1]\0", INVAL), BAD("\xef\xbb\xbf{}", INVAL),
-	BAD("\x0c[]", INVAL), BAD("[1,\v2]", INVAL), BAD("/*c*/1", INVAL), BAD("1//", INVAL),
-	/* structure */
-	BAD("[", INVAL), BAD("]", INVAL), BAD("{", INVAL), BAD("}", INVAL), BAD("[1", INVAL),
-	BAD("[1,", INVAL), BAD("[1,]", INVAL), BAD("[,1]", INVAL), BAD("[,]", INVAL),
-	BAD("[1 2]", INVAL), BAD("[}", INVAL), BAD("{]", INVAL), BAD("[1}", INVAL),
-	BAD("{\"a\":1]", INVAL), BAD("{\"a\"}", INVAL), BAD("{\"a\":}", INVAL),
-	BAD("{\"a\" 1}", INVAL), BAD("{,}", INVAL), BAD("{\"a\":1,}", INVAL), BAD("{1:1}", INVAL),
-	BAD("{\"a\":1 \"b\":2}", INVAL), BAD("{\"a\"::1}", INVAL), BAD("{\"a\",1}", INVAL),
-	BAD("{'a':1}", INVAL), BAD("{a:1}", INVAL), BAD("[1:2]", INVAL), BAD(":", INVAL),
-	BAD(",", INVAL), BAD("[\"a\":1]", INVAL),
-	/* numbers */
-	BAD("01", INVAL), BAD("-01", INVAL), BAD("00", INVAL), BAD("-", INVAL), BAD("+1", INVAL),
-	BAD(".5", INVAL), BAD("1.", INVAL), BAD("1.e5", INVAL), BAD("1e", INVAL),
-	BAD("1e+", INVAL), BAD("1e+-1", INVAL), BAD("1.5.", INVAL), BAD("0x10", INVAL),
-	BAD("NaN", INVAL), BAD("Infinity", INVAL), BAD("-Infinity", INVAL), BAD("- 1", INVAL),
-	BAD("[-]", INVAL), BAD("[1.]", INVAL), BAD("[01]", INVAL), BAD("1e5.0", INVAL),
-	BAD("\xd9\xa1", INVAL), BAD("1x", INVAL),
-	/* literals */
-	BAD("tru", INVAL), BAD("truex", INVAL), BAD("True", INVAL), BAD("nul", INVAL),
-	BAD("[nulll]", INVAL), BAD("[fals]", INVAL), BAD("nan", INVAL), BAD("t", INVAL),
-	/* strings: grammar and escapes */
-	BAD("'a'", INVAL), BAD("\"abc", INVAL), BAD("\"\t\"", INVAL), BAD("\"\x01\"", INVAL),
-	BAD("\"\x1f\"", INVAL), BAD("\"\n\"", INVAL), BAD("\"a\0b\"", INVAL), BAD("\"\\x\"", INVAL),
-	BAD("\"\\'\"", INVAL), BAD("\"\\\"", INVAL), BAD("\"\\u12\"", INVAL),
-	BAD("\"\\u12g4\"", INVAL), BAD("\"\\U0041\"", INVAL), BAD("\"\\", INVAL),
-	BAD("\"\\u00", INVAL),
-	/* surrogates: lone high, lone low, reversed, high + non-low */
-	BAD("\"\\ud800\"", INVAL), BAD("\"\\ud800x\"", INVAL), BAD("\"\\ud800\\u0041\"", INVAL),
-	BAD("\"\\ud800\\n\"", INVAL), BAD("\"\\udc00\"", INVAL), BAD("\"\\udfff\"", INVAL),
-	BAD("\"\\udc00\\ud800\"", INVAL), BAD("\"\\ud800\\ud800\"", INVAL),
-	BAD("\"\\ud800\\", INVAL), BAD("\"\\ud800\\u", INVAL), BAD("\"\\ud800\\udc0", INVAL),
-	BAD("\"\\ud800\\uE000\"", INVAL),
-	/* raw UTF-8: overlongs, surrogates, beyond U+10FFFF, stray and cut bytes */
-	BAD("\"\xc0\x80\"", INVAL), BAD("\"\xc1\xbf\"", INVAL), BAD("\"\xe0\x80\x80\"", INVAL),
-	BAD("\"\xe0\x9f\xbf\"", INVAL), BAD("\"\xed\xa0\x80\"", INVAL),
-	BAD("\"\xed\xbf\xbf\"", INVAL), BAD("\"\xf0\x8f\xbf\xbf\"", INVAL),
-	BAD("\"\xf4\x90\x80\x80\"", INVAL), BAD("\"\xf5\x80\x80\x80\"", INVAL),
-	BAD("\"\xf8\x88\x80\x80\x80\"", INVAL), BAD("\"\x80\"", INVAL), BAD("\"\xbf\"", INVAL),
-	BAD("\"\xe2\x82\"", INVAL), BAD("\"\xe2\x82", INVAL), BAD("\"\xf0\x9f\x98\"", INVAL),
-	BAD("\"\xc3\"", INVAL), BAD("\"\xff\"", INVAL), BAD("\"\xfe\"", INVAL),
-	BAD("\"\xc3\xa9\xc3\"", INVAL), BAD("\xc3\xa9", INVAL),
-	/* duplicate keys, compared unescaped */
-	BAD("{\"a\":1,\"a\":2}", DUP), BAD("{\"a\":1,\"a\":1}", DUP),
-	BAD("{\"a\":1,\"\\u0061\":2}", DUP), BAD("{\"\\u0061\":1,\"a\":2}", DUP),
-	BAD("{\"a\":1,\"b\":2,\"a\":3}", DUP), BAD("{\"\":1,\"\":2}", DUP),
-	BAD("{\"/\":1,\"\\/\":2}", DUP), BAD("{\"\\n\":1,\"\\u000a\":2}", DUP),
-	BAD("{\"\xc3\xa9\":1,\"\\u00e9\":2}", DUP), BAD("{\"\xc3\xa9\":1,\"\\u00E9\":2}", DUP),
-	BAD("{\"\xf0\x9f\x98\x80\":1,\"\\ud83d\\ude00\":2}", DUP),
-	BAD("{\"a\\u0000\":1,\"a\\u0000\":2}", DUP), BAD("{\"a\":{\"b\":1,\"b\":2}}", DUP),
-	BAD("[{\"x\":[]},{\"y\":{},\"y\":0}]", DUP), BAD("{\"a\":{\"a\":{}},\"a\":0}", DUP),
-	/* a duplicate key is reported before what follows it */
-	BAD("{\"a\":1,\"a\":", DUP), BAD("{\"a\":1,\"a\"x", DUP),
-	/* depth and tokens */
-	LIM("[]", JSON_ERR_DEPTH, 0, 8), LIM("[[1]]", JSON_ERR_DEPTH, 1, 8),
-	LIM("{\"a\":{}}", JSON_ERR_DEPTH, 1, 8), LIM("[[]", JSON_ERR_DEPTH, 1, 8),
-	LIM("[1,2,3]", JSON_ERR_NOMEM, DEPTH, 3), LIM("{\"a\":1}", JSON_ERR_NOMEM, DEPTH, 2),
-	LIM("{\"a\":1}", JSON_ERR_NOMEM, DEPTH, 1), LIM("1", JSON_ERR_NOMEM, DEPTH, 0),
-	LIM("[1,2", JSON_ERR_NOMEM, DEPTH, 2), LIM("[1,x", JSON_ERR_NOMEM, DEPTH, 1),
-	LIM(" ", JSON_ERR_INVAL, DEPTH, 0),
+    /* empty, whitespace, trailing bytes */
+    BAD("", INVAL),
+    BAD(" \n", INVAL),
+    BAD("[1] x", INVAL),
+    BAD("1 2", INVAL),
+    BAD("[]]", INVAL),
+    BAD("{}x", INVAL),
+    BAD("[1]\0", INVAL),
+    BAD("\xef\xbb\xbf{}", INVAL),
+    BAD("\x0c[]", INVAL),
+    BAD("[1,\v2]", INVAL),
+    BAD("/*c*/1", INVAL),
+    BAD("1//", INVAL),
+    /* structure */
+    BAD("[", INVAL),
+    BAD("]", INVAL),
+    BAD("{", INVAL),
+    BAD("}", INVAL),
+    BAD("[1", INVAL),
+    BAD("[1,", INVAL),
+    BAD("[1,]", INVAL),
+    BAD("[,1]", INVAL),
+    BAD("[,]", INVAL),
+    BAD("[1 2]", INVAL),
+    BAD("[}", INVAL),
+    BAD("{]", INVAL),
+    BAD("[1}", INVAL),
+    BAD("{\"a\":1]", INVAL),
+    BAD("{\"a\"}", INVAL),
+    BAD("{\"a\":}", INVAL),
+    BAD("{\"a\" 1}", INVAL),
+    BAD("{,}", INVAL),
+    BAD("{\"a\":1,}", INVAL),
+    BAD("{1:1}", INVAL),
+    BAD("{\"a\":1 \"b\":2}", INVAL),
+    BAD("{\"a\"::1}", INVAL),
+    BAD("{\"a\",1}", INVAL),
+    BAD("{'a':1}", INVAL),
+    BAD("{a:1}", INVAL),
+    BAD("[1:2]", INVAL),
+    BAD(":", INVAL),
+    BAD(",", INVAL),
+    BAD("[\"a\":1]", INVAL),
+    /* numbers */
+    BAD("01", INVAL),
+    BAD("-01", INVAL),
+    BAD("00", INVAL),
+    BAD("-", INVAL),
+    BAD("+1", INVAL),
+    BAD(".5", INVAL),
+    BAD("1.", INVAL),
+    BAD("1.e5", INVAL),
+    BAD("1e", INVAL),
+    BAD("1e+", INVAL),
+    BAD("1e+-1", INVAL),
+    BAD("1.5.", INVAL),
+    BAD("0x10", INVAL),
+    BAD("NaN", INVAL),
+    BAD("Infinity", INVAL),
+    BAD("-Infinity", INVAL),
+    BAD("- 1", INVAL),
+    BAD("[-]", INVAL),
+    BAD("[1.]", INVAL),
+    BAD("[01]", INVAL),
+    BAD("1e5.0", INVAL),
+    BAD("\xd9\xa1", INVAL),
+    BAD("1x", INVAL),
+    /* literals */
+    BAD("tru", INVAL),
+    BAD("truex", INVAL),
+    BAD("True", INVAL),
+    BAD("nul", INVAL),
+    BAD("[nulll]", INVAL),
+    BAD("[fals]", INVAL),
+    BAD("nan", INVAL),
+    BAD("t", INVAL),
+    /* strings: grammar and escapes */
+    BAD("'a'", INVAL),
+    BAD("\"abc", INVAL),
+    BAD("\"\t\"", INVAL),
+    BAD("\"\x01\"", INVAL),
+    BAD("\"\x1f\"", INVAL),
+    BAD("\"\n\"", INVAL),
+    BAD("\"a\0b\"", INVAL),
+    BAD("\"\\x\"", INVAL),
+    BAD("\"\\'\"", INVAL),
+    BAD("\"\\\"", INVAL),
+    BAD("\"\\u12\"", INVAL),
+    BAD("\"\\u12g4\"", INVAL),
+    BAD("\"\\U0041\"", INVAL),
+    BAD("\"\\", INVAL),
+    BAD("\"\\u00", INVAL),
+    /* surrogates: lone high, lone low, reversed, high + non-low */
+    BAD("\"\\ud800\"", INVAL),
+    BAD("\"\\ud800x\"", INVAL),
+    BAD("\"\\ud800\\u0041\"", INVAL),
+    BAD("\"\\ud800\\n\"", INVAL),
+    BAD("\"\\udc00\"", INVAL),
+    BAD("\"\\udfff\"", INVAL),
+    BAD("\"\\udc00\\ud800\"", INVAL),
+    BAD("\"\\ud800\\ud800\"", INVAL),
+    BAD("\"\\ud800\\", INVAL),
+    BAD("\"\\ud800\\u", INVAL),
+    BAD("\"\\ud800\\udc0", INVAL),
+    BAD("\"\\ud800\\uE000\"", INVAL),
+    /* raw UTF-8: overlongs, surrogates, beyond U+10FFFF, stray and cut bytes */
+    BAD("\"\xc0\x80\"", INVAL),
+    BAD("\"\xc1\xbf\"", INVAL),
+    BAD("\"\xe0\x80\x80\"", INVAL),
+    BAD("\"\xe0\x9f\xbf\"", INVAL),
+    BAD("\"\xed\xa0\x80\"", INVAL),
+    BAD("\"\xed\xbf\xbf\"", INVAL),
+    BAD("\"\xf0\x8f\xbf\xbf\"", INVAL),
+    BAD("\"\xf4\x90\x80\x80\"", INVAL),
+    BAD("\"\xf5\x80\x80\x80\"", INVAL),
+    BAD("\"\xf8\x88\x80\x80\x80\"", INVAL),
+    BAD("\"\x80\"", INVAL),
+    BAD("\"\xbf\"", INVAL),
+    BAD("\"\xe2\x82\"", INVAL),
+    BAD("\"\xe2\x82", INVAL),
+    BAD("\"\xf0\x9f\x98\"", INVAL),
+    BAD("\"\xc3\"", INVAL),
+    BAD("\"\xff\"", INVAL),
+    BAD("\"\xfe\"", INVAL),
+    BAD("\"\xc3\xa9\xc3\"", INVAL),
+    BAD("\xc3\xa9", INVAL),
+    /* duplicate keys, compared unescaped */
+    BAD("{\"a\":1,\"a\":2}", DUP),
+    BAD("{\"a\":1,\"a\":1}", DUP),
+    BAD("{\"a\":1,\"\\u0061\":2}", DUP),
+    BAD("{\"\\u0061\":1,\"a\":2}", DUP),
+    BAD("{\"a\":1,\"b\":2,\"a\":3}", DUP),
+    BAD("{\"\":1,\"\":2}", DUP),
+    BAD("{\"/\":1,\"\\/\":2}", DUP),
+    BAD("{\"\\n\":1,\"\\u000a\":2}", DUP),
+    BAD("{\"\xc3\xa9\":1,\"\\u00e9\":2}", DUP),
+    BAD("{\"\xc3\xa9\":1,\"\\u00E9\":2}", DUP),
+    BAD("{\"\xf0\x9f\x98\x80\":1,\"\\ud83d\\ude00\":2}", DUP),
+    BAD("{\"a\\u0000\":1,\"a\\u0000\":2}", DUP),
+    BAD("{\"a\":{\"b\":1,\"b\":2}}", DUP),
+    BAD("[{\"x\":[]},{\"y\":{},\"y\":0}]", DUP),
+    BAD("{\"a\":{\"a\":{}},\"a\":0}", DUP),
+    /* a duplicate key is reported before what follows it */
+    BAD("{\"a\":1,\"a\":", DUP),
+    BAD("{\"a\":1,\"a\"x", DUP),
+    /* depth and tokens */
+    LIM("[]", JSON_ERR_DEPTH, 0, 8),
+    LIM("[[1]]", JSON_ERR_DEPTH, 1, 8),
+    LIM("{\"a\":{}}", JSON_ERR_DEPTH, 1, 8),
+    LIM("[[]", JSON_ERR_DEPTH, 1, 8),
+    LIM("[1,2,3]", JSON_ERR_NOMEM, DEPTH, 3),
+    LIM("{\"a\":1}", JSON_ERR_NOMEM, DEPTH, 2),
+    LIM("{\"a\":1}", JSON_ERR_NOMEM, DEPTH, 1),
+    LIM("1", JSON_ERR_NOMEM, DEPTH, 0),
+    LIM("[1,2", JSON_ERR_NOMEM, DEPTH, 2),
+    LIM("[1,x", JSON_ERR_NOMEM, DEPTH, 1),
+    LIM(" ", JSON_ERR_INVAL, DEPTH, 0),
 };
 
 static void run_case(const struct tcase *c, int idx)
@@ -218,11 +347,9 @@ static void test_token_layout(void)
 {
 	static const char js[] = "{\"a\":[1,{\"b\":null}],\"c\\n\":\"d\"}";
 	static const struct json_tok want[] = {
-		{JSON_OBJECT, 0, 30, 2, -1},  {JSON_STRING, 2, 3, 1, 0},
-		{JSON_ARRAY, 5, 19, 2, 1},    {JSON_NUMBER, 6, 7, 0, 2},
-		{JSON_OBJECT, 8, 18, 1, 2},   {JSON_STRING, 10, 11, 1, 4},
-		{JSON_NULL, 13, 17, 0, 5},    {JSON_STRING, 21, 24, 1, 0},
-		{JSON_STRING, 27, 28, 0, 7},
+	    {JSON_OBJECT, 0, 30, 2, -1}, {JSON_STRING, 2, 3, 1, 0},   {JSON_ARRAY, 5, 19, 2, 1},
+	    {JSON_NUMBER, 6, 7, 0, 2},   {JSON_OBJECT, 8, 18, 1, 2},  {JSON_STRING, 10, 11, 1, 4},
+	    {JSON_NULL, 13, 17, 0, 5},   {JSON_STRING, 21, 24, 1, 0}, {JSON_STRING, 27, 28, 0, 7},
 	};
 	int n = parse_once(js, sizeof(js) - 1, 1, DEPTH, toks_a, MAXTOK);
 	CHECK_EQ_LL(n, 9);
@@ -230,10 +357,10 @@ static void test_token_layout(void)
 
 	static const char js2[] = " [ -1.5e3 , \"\" , true ] ";
 	static const struct json_tok want2[] = {
-		{JSON_ARRAY, 1, 23, 3, -1},
-		{JSON_NUMBER, 3, 9, 0, 0},
-		{JSON_STRING, 13, 13, 0, 0},
-		{JSON_TRUE, 17, 21, 0, 0},
+	    {JSON_ARRAY, 1, 23, 3, -1},
+	    {JSON_NUMBER, 3, 9, 0, 0},
+	    {JSON_STRING, 13, 13, 0, 0},
+	    {JSON_TRUE, 17, 21, 0, 0},
 	};
 	n = parse_once(js2, sizeof(js2) - 1, 1, DEPTH, toks_a, MAXTOK);
 	CHECK_EQ_LL(n, 4);
@@ -295,16 +422,17 @@ static void test_depth(void)
 		n = nest(buf, 33, objects);
 		CHECK_EQ_LL(parse_once(buf, n, 1, 32, toks_a, MAXTOK), JSON_ERR_DEPTH);
 		CHECK_EQ_LL(parse_once(buf, n, 1, 33, toks_a, MAXTOK), want + (objects ? 2 : 1));
-		CHECK_EQ_LL(parse_growing("depth 33", buf, n, 32, toks_b, MAXTOK, JSON_ERR_DEPTH, 0),
-			    JSON_ERR_DEPTH);
+		CHECK_EQ_LL(
+		    parse_growing("depth 33", buf, n, 32, toks_b, MAXTOK, JSON_ERR_DEPTH, 0),
+		    JSON_ERR_DEPTH);
 		CHECK_EQ_LL(parse_guarded(buf, n, 1, 32, toks_b, MAXTOK), JSON_ERR_DEPTH);
 		/* Depth is released on close: many siblings at depth 32. */
 		n = nest(buf, 31, objects);
 		char wide[8192];
 		int m = snprintf(wide, sizeof(wide), "[%.*s,%.*s,%.*s]", (int)n, buf, (int)n, buf,
-				 (int)n, buf);
+		                 (int)n, buf);
 		CHECK_EQ_LL(parse_once(wide, (size_t)m, 1, 32, toks_a, MAXTOK),
-			    1 + 3 * (objects ? 2 * 31 + 1 : 31 + 1));
+		            1 + 3 * (objects ? 2 * 31 + 1 : 31 + 1));
 	}
 	/* Past the limit the parser stops at once, whatever the length. */
 	size_t big = 1 << 20;
@@ -335,17 +463,17 @@ static void test_strings(void)
 		const char *js, *want;
 		int len;
 	} s[] = {
-		{"\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80", 4},
-		{"\"\\uD834\\uDD1E\"", "\xf0\x9d\x84\x9e", 4},
-		{"\"\\udbff\\udfff\"", "\xf4\x8f\xbf\xbf", 4},
-		{"\"\\ud800\\udc00\"", "\xf0\x90\x80\x80", 4},
-		{"\"\\u00e9\\u20AC\"", "\xc3\xa9\xe2\x82\xac", 5},
-		{"\"a\\u0000b\"", "a\0b", 3},
-		{"\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\/\b\f\n\r\t", 8},
-		{"\"\\u007f\\u0080\\u07ff\\u0800\\uffff\"",
-		 "\x7f\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf", 11},
-		{"\"plain \xc3\xa9\"", "plain \xc3\xa9", 8},
-		{"\"\"", "", 0},
+	    {"\"\\ud83d\\ude00\"", "\xf0\x9f\x98\x80", 4},
+	    {"\"\\uD834\\uDD1E\"", "\xf0\x9d\x84\x9e", 4},
+	    {"\"\\udbff\\udfff\"", "\xf4\x8f\xbf\xbf", 4},
+	    {"\"\\ud800\\udc00\"", "\xf0\x90\x80\x80", 4},
+	    {"\"\\u00e9\\u20AC\"", "\xc3\xa9\xe2\x82\xac", 5},
+	    {"\"a\\u0000b\"", "a\0b", 3},
+	    {"\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\/\b\f\n\r\t", 8},
+	    {"\"\\u007f\\u0080\\u07ff\\u0800\\uffff\"",
+	     "\x7f\xc2\x80\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf", 11},
+	    {"\"plain \xc3\xa9\"", "plain \xc3\xa9", 8},
+	    {"\"\"", "", 0},
 	};
 	char dst[64];
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
@@ -361,11 +489,11 @@ static void test_strings(void)
 		struct guard gd;
 		g = guard_buf(&gd, (size_t)s[i].len + 1);
 		CHECK_EQ_LL(json_string_copy(s[i].js, &toks_a[0], g, (size_t)s[i].len + 1),
-			    s[i].len);
+		            s[i].len);
 		guard_release(&gd);
 		g = guard_buf(&gd, (size_t)s[i].len);
 		CHECK_EQ_LL(json_string_copy(s[i].js, &toks_a[0], g, (size_t)s[i].len),
-			    JSON_ERR_NOMEM);
+		            JSON_ERR_NOMEM);
 		if (s[i].len > 0)
 			CHECK(g[0] == '\0');
 		guard_release(&gd);
@@ -384,7 +512,7 @@ static void test_strings(void)
 static void test_object_get(void)
 {
 	static const char js[] = "{\"a\":[1,{\"x\":2}],\"b\":{\"c\":{}},\"\\u0064\":\"v\","
-				 "\"e\":null,\"a\\u0000\":0}";
+	                         "\"e\":null,\"a\\u0000\":0}";
 	int n = parse_once(js, sizeof(js) - 1, 1, DEPTH, toks_a, MAXTOK);
 	CHECK_EQ_LL(n, 17);
 	int a = json_object_get(js, toks_a, n, 0, "a");
@@ -421,22 +549,22 @@ static void test_int64(void)
 		int ok;
 		int64_t v;
 	} c[] = {
-		{"0", 1, 0},
-		{"-0", 1, 0},
-		{"42", 1, 42},
-		{"-42", 1, -42},
-		{"9007199254740992", 1, INT64_C(9007199254740992)},
-		{"-9007199254740992", 1, -INT64_C(9007199254740992)},
-		{"9007199254740993", 0, 0},
-		{"-9007199254740993", 0, 0},
-		{"18446744073709551617", 0, 0},
-		{"99999999999999999999999999", 0, 0},
-		{"1.0", 0, 0},
-		{"1e2", 0, 0},
-		{"1E0", 0, 0},
-		{"-0.0", 0, 0},
-		{"\"1\"", 0, 0},
-		{"true", 0, 0},
+	    {"0", 1, 0},
+	    {"-0", 1, 0},
+	    {"42", 1, 42},
+	    {"-42", 1, -42},
+	    {"9007199254740992", 1, INT64_C(9007199254740992)},
+	    {"-9007199254740992", 1, -INT64_C(9007199254740992)},
+	    {"9007199254740993", 0, 0},
+	    {"-9007199254740993", 0, 0},
+	    {"18446744073709551617", 0, 0},
+	    {"99999999999999999999999999", 0, 0},
+	    {"1.0", 0, 0},
+	    {"1e2", 0, 0},
+	    {"1E0", 0, 0},
+	    {"-0.0", 0, 0},
+	    {"\"1\"", 0, 0},
+	    {"true", 0, 0},
 	};
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		int64_t v = 12345;
@@ -452,7 +580,7 @@ static void test_int64(void)
 
 /* Re-encodes the subtree at token i into w; returns the next token. */
 static int reencode(struct json_writer *w, const char *js, const struct json_tok *t, int i,
-		    char *tmp, size_t tmpcap)
+                    char *tmp, size_t tmpcap)
 {
 	const struct json_tok *k = &t[i];
 	uint32_t m;
@@ -488,7 +616,7 @@ static int reencode(struct json_writer *w, const char *js, const struct json_tok
 
 /* Same structure, same unescaped strings, same number and literal text. */
 static int same_doc(const char *ja, const struct json_tok *a, const char *jb,
-		    const struct json_tok *b, int n, char *ta, char *tb, size_t cap)
+                    const struct json_tok *b, int n, char *ta, char *tb, size_t cap)
 {
 	for (int i = 0; i < n; i++) {
 		if (a[i].type != b[i].type || a[i].size != b[i].size || a[i].parent != b[i].parent)
@@ -579,8 +707,8 @@ static void build_nested_ok(struct json_writer *w)
 }
 
 static const char nested_want[] =
-	"{\"a\":[1,[2,3],{},[],{\"b\":true,\"c\":null}],\"d\\\"q\":\"x\\ny\","
-	"\"e\":-9223372036854775808,\"f\":[1.5],\"g\":false,\"h\":9223372036854775807}";
+    "{\"a\":[1,[2,3],{},[],{\"b\":true,\"c\":null}],\"d\\\"q\":\"x\\ny\","
+    "\"e\":-9223372036854775808,\"f\":[1.5],\"g\":false,\"h\":9223372036854775807}";
 
 static void test_writer_nested(void)
 {
@@ -660,14 +788,14 @@ static void test_writer_escapes(void)
 	static const struct {
 		const char *in, *want;
 	} e[] = {
-		{"\"", "\"\\\"\""},
-		{"\\", "\"\\\\\""},
-		{"/", "\"/\""},
-		{"\x7f", "\"\x7f\""},
-		{"a\"b\\c", "\"a\\\"b\\\\c\""},
-		{"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\""},
-		{"\xf4\x8f\xbf\xbf\xef\xbf\xbf", "\"\xf4\x8f\xbf\xbf\xef\xbf\xbf\""},
-		{"", "\"\""},
+	    {"\"", "\"\\\"\""},
+	    {"\\", "\"\\\\\""},
+	    {"/", "\"/\""},
+	    {"\x7f", "\"\x7f\""},
+	    {"a\"b\\c", "\"a\\\"b\\\\c\""},
+	    {"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\""},
+	    {"\xf4\x8f\xbf\xbf\xef\xbf\xbf", "\"\xf4\x8f\xbf\xbf\xef\xbf\xbf\""},
+	    {"", "\"\""},
 	};
 	for (size_t i = 0; i < sizeof(e) / sizeof(e[0]); i++) {
 		int r = write_string(e[i].in, strlen(e[i].in), buf, sizeof(buf));
@@ -676,9 +804,9 @@ static void test_writer_escapes(void)
 	}
 	CHECK_EQ_LL(write_string("a\0b", 3, buf, sizeof(buf)), 10);
 	CHECK(strcmp(buf, "\"a\\u0000b\"") == 0);
-	static const char *bad[] = {"\xc0\x80",     "\xc1\xbf", "\xe0\x80\x80",     "\xed\xa0\x80",
-				    "\xf4\x90\x80\x80", "\xf5",  "\x80",             "\xe2\x82",
-				    "ok\xff",       "\xf0\x9f\x98"};
+	static const char *bad[] = {
+	    "\xc0\x80", "\xc1\xbf", "\xe0\x80\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+	    "\xf5",     "\x80",     "\xe2\x82",     "ok\xff",       "\xf0\x9f\x98"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		CHECKF(write_string(bad[i], strlen(bad[i]), buf, sizeof(buf)) == JSON_ERR_INVAL,
 		       "invalid UTF-8 %zu accepted", i);
@@ -687,11 +815,11 @@ static void test_writer_escapes(void)
 		int64_t v;
 		const char *want;
 	} ints[] = {{0, "0"},
-		    {-1, "-1"},
-		    {10, "10"},
-		    {INT64_C(9007199254740992), "9007199254740992"},
-		    {INT64_MAX, "9223372036854775807"},
-		    {INT64_MIN, "-9223372036854775808"}};
+	            {-1, "-1"},
+	            {10, "10"},
+	            {INT64_C(9007199254740992), "9007199254740992"},
+	            {INT64_MAX, "9223372036854775807"},
+	            {INT64_MIN, "-9223372036854775808"}};
 	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
 		struct json_writer w;
 		json_writer_init(&w, buf, sizeof(buf));
@@ -776,6 +904,12 @@ static void misuse_bad_utf8_key(struct json_writer *w)
 	json_writer_int(w, 1);
 	json_writer_object_close(w);
 }
+static void misuse_empty_raw(struct json_writer *w)
+{
+	json_writer_array_open(w);
+	json_writer_raw(w, "", 0);
+	json_writer_array_close(w);
+}
 static void max_deep(struct json_writer *w)
 {
 	for (int i = 0; i < JSON_WRITER_MAX_DEPTH; i++)
@@ -797,15 +931,16 @@ static void max_deep_objects(struct json_writer *w)
 static void test_writer_misuse(void)
 {
 	static void (*const bad[])(struct json_writer *) = {
-		misuse_key_at_top,       misuse_key_in_array,      misuse_value_without_key,
-		misuse_two_keys,         misuse_key_then_close,    misuse_mismatched_close,
-		misuse_mismatched_close2, misuse_close_at_top,     misuse_unclosed,
-		misuse_two_values,       misuse_nothing,           misuse_too_deep,
-		misuse_bad_utf8_key,
+	    misuse_key_at_top,        misuse_key_in_array,   misuse_value_without_key,
+	    misuse_two_keys,          misuse_key_then_close, misuse_mismatched_close,
+	    misuse_mismatched_close2, misuse_close_at_top,   misuse_unclosed,
+	    misuse_two_values,        misuse_nothing,        misuse_too_deep,
+	    misuse_bad_utf8_key,      misuse_empty_raw,
 	};
 	char buf[512];
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		CHECKF(finish_of(bad[i], buf, sizeof(buf)) == JSON_ERR_INVAL, "misuse %zu passes", i);
+		CHECKF(finish_of(bad[i], buf, sizeof(buf)) == JSON_ERR_INVAL, "misuse %zu passes",
+		       i);
 		CHECKF(finish_of(bad[i], NULL, 0) == JSON_ERR_INVAL, "misuse %zu measures", i);
 	}
 	/* 32 levels are fine, and parse back with depth 32. */
@@ -917,10 +1052,10 @@ static void test_suite(void)
 	int files = 0, counts[3] = {0, 0, 0};
 
 	snprintf(dir, sizeof(dir), "%s/conformance/JSONTestSuite/test_parsing",
-		 shared && *shared ? shared : "../shared");
+	         shared && *shared ? shared : "../shared");
 	DIR *d = opendir(dir);
-	CHECKF(d != NULL, "JSONTestSuite: cannot open %s (set FERRY_SHARED, run from the repo root)",
-	       dir);
+	CHECKF(d != NULL,
+	       "JSONTestSuite: cannot open %s (set FERRY_SHARED, run from the repo root)", dir);
 	if (!d)
 		return;
 	struct dirent *e;
@@ -961,7 +1096,8 @@ static void test_suite(void)
 				int n = json_string_copy(js, &toks_a[i], tmp, len + 1);
 				int valid = n >= 0;
 				for (int k = 0; valid && k < n;) {
-					int s = json_utf8_seq((unsigned char *)tmp + k, (size_t)(n - k));
+					int s = json_utf8_seq((unsigned char *)tmp + k,
+					                      (size_t)(n - k));
 					valid = s > 0;
 					k += s;
 				}
@@ -973,7 +1109,8 @@ static void test_suite(void)
 		free(js);
 	}
 	closedir(d);
-	CHECKF(files >= 300, "JSONTestSuite: only %d files in %s, expected 300 or more", files, dir);
+	CHECKF(files >= 300, "JSONTestSuite: only %d files in %s, expected 300 or more", files,
+	       dir);
 	printf("JSONTestSuite: %d files (%d y_, %d n_, %d i_)\n", files, counts[0], counts[1],
 	       counts[2]);
 }

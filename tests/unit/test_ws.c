@@ -543,7 +543,7 @@ static void rx_run(const uint8_t *s, size_t n, size_t cap, int mode, struct run 
 {
 	struct ws_rx rx;
 	struct ws_event ev;
-	struct guard g;
+	struct guard g = {NULL, 0};
 	uint8_t *msg = malloc(cap ? cap : 1);
 	const uint8_t *in = s;
 	unsigned seed = 12345;

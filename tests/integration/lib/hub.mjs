@@ -35,6 +35,15 @@ const LISTEN_RE = new RegExp(`^ferry: listening on ${HTTP_SCHEME}:\\/\\/127\\.0\
 
 const hubs = new Set();
 
+// If the test process ends without stopping a hub (a crash, a killed runner), take its hub
+// and data dir along rather than leave an orphan listening.
+process.on('exit', () => {
+  for (const h of hubs) {
+    if (h.exitStatus() === null) h.proc.kill('SIGKILL');
+    rmSync(h.dataDir, {recursive: true, force: true});
+  }
+});
+
 afterEach((t) => {
   if (t.passed) return;
   for (const h of hubs) {
@@ -126,6 +135,7 @@ export async function startHub(extraArgs = []) {
     async stop(signal = 'SIGTERM', {timeoutMs = ms(5000)} = {}) {
       if (hub.stopped) return hub.stopped;
       hub.stopped = (async () => {
+        const already = exitInfo;
         if (exitInfo === null) proc.kill(signal);
         let timer;
         const res = await Promise.race([
@@ -141,7 +151,7 @@ export async function startHub(extraArgs = []) {
         rmSync(dataDir, {recursive: true, force: true});
         assert.ok(res !== null, `ferry did not exit within ${timeoutMs} ms of ${signal}\nstderr:\n${err}`);
         assert.deepEqual(res, {code: 0, signal: null},
-          `ferry must exit with code 0 after ${signal}` +
+          (already ? `ferry had already exited (crashed?) before stop(${signal})` : `ferry must exit with code 0 after ${signal}`) +
           (res.code === 99 ? ' (99: valgrind found memory errors)' : '') + `\nstderr:\n${err}`);
         return res;
       })();
