@@ -39,6 +39,11 @@ DBG_CFLAGS  := $(BASE_CFLAGS) -O1 -g
 # libFuzzer (clang only).
 FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -MMD -MP
 
+# The project's shared material (SPEC, conformance data) lives beside the
+# repository in ../shared; tests read it from there, never from a copy.
+FERRY_SHARED ?= $(firstword $(wildcard $(abspath ../shared) /work/shared))
+export FERRY_SHARED
+
 FUZZ_SECONDS ?= 300
 FUZZ_QUICK_SECONDS ?= 15
 
