@@ -18,7 +18,7 @@ int arena_init(size_t bytes)
 	 * which slot or how deep a buffer a connection happens to touch no
 	 * longer matters. */
 	void *p = mmap(NULL, arena_cap, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (p == MAP_FAILED)
 		return -1;
 	arena_base = p;
@@ -32,7 +32,7 @@ void *arena_alloc(size_t size)
 	size_t off = (arena_off + 63) & ~(size_t)63;
 	if (arena_sealed || !arena_base || off > arena_cap || size > arena_cap - off) {
 		fprintf(stderr, "ferry: arena_alloc(%zu) %s — a bug in the memory budget\n", size,
-			arena_sealed ? "after start-up" : "beyond the reservation");
+		        arena_sealed ? "after start-up" : "beyond the reservation");
 		abort();
 	}
 	arena_off = off + size;

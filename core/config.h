@@ -28,19 +28,20 @@
 #define SHUTDOWN_GRACE_MS 2000
 
 struct config {
-	const char *bind;     /* NULL: all interfaces */
-	uint32_t port;        /* 0: any free port */
+	const char *bind; /* NULL: all interfaces */
+	uint32_t port;    /* 0: any free port */
 	const char *data_dir;
 	int tls;
 	const char *tls_cert, *tls_key;
-	uint32_t chunk_size;   /* bytes */
+	uint32_t chunk_size; /* bytes */
 	uint32_t cache_mb;
-	uint32_t max_clients;  /* connections in the table */
+	uint32_t max_clients; /* connections in the table */
 	uint32_t max_files;
 	uint32_t max_message;  /* WebSocket message bytes after reassembly */
 	uint32_t max_inflight; /* chunk requests per device */
 	uint32_t sync_timeout_s, upload_timeout_s, chunk_ttl_s;
-	uint32_t head_timeout_s;      /* an HTTP request head must be complete this long after its first byte */
+	uint32_t head_timeout_s; /* an HTTP request head must be complete this long after its first
+	                            byte */
 	uint32_t keepalive_timeout_s; /* idle HTTP connection */
 	uint32_t ping_interval_s;     /* WebSocket ping */
 	uint32_t peer_timeout_s;      /* WebSocket peer silent this long is dropped */

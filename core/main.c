@@ -26,7 +26,7 @@ static int data_dir_ready(const char *dir)
 	if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
 	fprintf(stderr, "ferry: cannot use data dir '%s': %s\n", dir,
-		errno == EEXIST ? "not a directory" : strerror(errno));
+	        errno == EEXIST ? "not a directory" : strerror(errno));
 	return -1;
 }
 
@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 	size_t budget = config_total_bytes(&cfg) + (size_t)cfg.max_clients * 1024 + (1u << 20);
 	if (arena_init(budget) != 0) {
 		fprintf(stderr, "ferry: cannot reserve %zu KiB of memory: %s\n", budget / 1024,
-			strerror(errno));
+		        strerror(errno));
 		return 1;
 	}
 
@@ -57,10 +57,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	struct loop_config lc = {
-		.max_conns = cfg.max_clients,
-		.in_cap = CONN_IN_CAP,
-		.out_cap = CONN_OUT_CAP,
-		.initial_handler = &http_handler,
+	    .max_conns = cfg.max_clients,
+	    .in_cap = CONN_IN_CAP,
+	    .out_cap = CONN_OUT_CAP,
+	    .initial_handler = &http_handler,
 	};
 	if (loop_init(&lc, lfd) != 0 || http_server_init(&cfg) != 0 ||
 	    ws_session_init(&cfg, &proto_app) != 0 || proto_init(&cfg) != 0) {
@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 	sock_print_urls(cfg.bind, port, "http");
 	fflush(stdout);
 	LOG_INFO("ferry %s: %u connections, %zu KiB reserved", FERRY_VERSION, cfg.max_clients,
-		 arena_used() / 1024);
+	         arena_used() / 1024);
 
 	if (loop_run() != 0)
 		return 1;

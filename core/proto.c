@@ -19,7 +19,7 @@ static char reply_buf[WS_REPLY_RESERVE - 16];
 
 /* Send ERROR {code, message, req?}. req_tok < 0: none. */
 static void send_error(struct conn *c, const char *js, int req_tok, const char *code,
-		       const char *message)
+                       const char *message)
 {
 	struct json_writer w;
 	json_writer_init(&w, reply_buf, sizeof reply_buf);
@@ -69,10 +69,10 @@ static void proto_on_message(struct conn *c, const char *msg, size_t len)
 	json_parser_init(&p, PROTO_MAX_DEPTH);
 	int n = json_parse(&p, msg, len, 1, toks, ntoks_cap);
 	if (n < 0) {
-		const char *why = n == JSON_ERR_DEPTH	 ? "The message nests deeper than 32 levels."
-				  : n == JSON_ERR_DUPKEY ? "The message repeats a key."
-				  : n == JSON_ERR_NOMEM	 ? "The message has too many values."
-							 : "The message is not valid JSON.";
+		const char *why = n == JSON_ERR_DEPTH ? "The message nests deeper than 32 levels."
+		                  : n == JSON_ERR_DUPKEY ? "The message repeats a key."
+		                  : n == JSON_ERR_NOMEM  ? "The message has too many values."
+		                                         : "The message is not valid JSON.";
 		send_error(c, msg, -1, "BAD_MESSAGE", why);
 		return;
 	}
@@ -83,7 +83,7 @@ static void proto_on_message(struct conn *c, const char *msg, size_t len)
 	int req = json_object_get(msg, toks, n, 0, "req");
 	if (req >= 0 && !req_valid(msg, req)) {
 		send_error(c, msg, -1, "BAD_MESSAGE",
-			   "\"req\" must be a string of at most 64 bytes or an integer.");
+		           "\"req\" must be a string of at most 64 bytes or an integer.");
 		return;
 	}
 	int type = json_object_get(msg, toks, n, 0, "type");
@@ -95,7 +95,7 @@ static void proto_on_message(struct conn *c, const char *msg, size_t len)
 }
 
 const struct ws_app proto_app = {
-	.on_message = proto_on_message,
+    .on_message = proto_on_message,
 };
 
 int proto_init(const struct config *cfg)

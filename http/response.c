@@ -33,13 +33,14 @@ const char *http_status_reason(int status)
 }
 
 int http_respond(struct conn *c, int status, const char *type, const char *extra, const void *body,
-		 size_t body_len, int flags)
+                 size_t body_len, int flags)
 {
 	char head[HTTP_RESPONSE_RESERVE];
-	int n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\n%s%s%sContent-Length: %zu\r\n%s%s\r\n",
-			 status, http_status_reason(status), type ? "Content-Type: " : "",
-			 type ? type : "", type ? "\r\n" : "", body_len,
-			 (flags & HTTP_RESP_CLOSE) ? "Connection: close\r\n" : "", extra ? extra : "");
+	int n =
+	    snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\n%s%s%sContent-Length: %zu\r\n%s%s\r\n",
+	             status, http_status_reason(status), type ? "Content-Type: " : "",
+	             type ? type : "", type ? "\r\n" : "", body_len,
+	             (flags & HTTP_RESP_CLOSE) ? "Connection: close\r\n" : "", extra ? extra : "");
 	if (n < 0 || (size_t)n >= sizeof head)
 		return -1;
 	int with_body = !(flags & HTTP_RESP_HEAD) && body_len > 0;
@@ -56,12 +57,13 @@ int http_respond(struct conn *c, int status, const char *type, const char *extra
 	return 0;
 }
 
-int http_respond_text(struct conn *c, int status, const char *sentence, const char *extra, int flags)
+int http_respond_text(struct conn *c, int status, const char *sentence, const char *extra,
+                      int flags)
 {
 	char body[512];
 	int n = snprintf(body, sizeof body, "%s\n", sentence);
 	if (n < 0 || (size_t)n >= sizeof body)
 		n = (int)sizeof body - 1;
 	return http_respond(c, status, "text/plain; charset=utf-8", extra, body, (size_t)n,
-			    flags & ~HTTP_RESP_BORROW);
+	                    flags & ~HTTP_RESP_BORROW);
 }

@@ -58,7 +58,7 @@ static struct http_session *sessions;
 static const struct config *config;
 
 static void reply(struct conn *c, struct request *rq, int status, const char *sentence,
-		  const char *extra)
+                  const char *extra)
 {
 	metrics_http_status(status);
 	http_respond_text(c, status, sentence, extra, rq ? rq->flags : HTTP_RESP_CLOSE);
@@ -68,7 +68,7 @@ static void route_healthz(struct conn *c, struct request *rq)
 {
 	metrics_http_status(200);
 	http_respond(c, 200, "text/plain; charset=utf-8", "Cache-Control: no-store\r\n", "ok\n", 3,
-		     rq->flags);
+	             rq->flags);
 }
 
 static void route_metrics(struct conn *c, struct request *rq)
@@ -77,33 +77,36 @@ static void route_metrics(struct conn *c, struct request *rq)
 	loop_get_stats(&st);
 	char body[2048];
 	int n = snprintf(
-		body, sizeof body,
-		"# TYPE ferry_connections gauge\nferry_connections %u\n"
-		"# TYPE ferry_connections_capacity gauge\nferry_connections_capacity %u\n"
-		"# TYPE ferry_connections_accepted_total counter\nferry_connections_accepted_total %llu\n"
-		"# TYPE ferry_bytes_in_total counter\nferry_bytes_in_total %llu\n"
-		"# TYPE ferry_bytes_out_total counter\nferry_bytes_out_total %llu\n"
-		"# TYPE ferry_http_requests_total counter\nferry_http_requests_total %llu\n"
-		"# TYPE ferry_http_responses_total counter\n"
-		"ferry_http_responses_total{class=\"1xx\"} %llu\nferry_http_responses_total{class=\"2xx\"} %llu\n"
-		"ferry_http_responses_total{class=\"3xx\"} %llu\nferry_http_responses_total{class=\"4xx\"} %llu\n"
-		"ferry_http_responses_total{class=\"5xx\"} %llu\n"
-		"# TYPE ferry_ws_opened_total counter\nferry_ws_opened_total %llu\n"
-		"# TYPE ferry_ws_messages_in_total counter\nferry_ws_messages_in_total %llu\n"
-		"# TYPE ferry_ws_messages_out_total counter\nferry_ws_messages_out_total %llu\n"
-		"# TYPE ferry_ws_protocol_errors_total counter\nferry_ws_protocol_errors_total %llu\n"
-		"# TYPE ferry_memory_reserved_bytes gauge\nferry_memory_reserved_bytes %zu\n",
-		st.open, loop_capacity(), (unsigned long long)st.accepted,
-		(unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
-		(unsigned long long)metrics.http_requests, (unsigned long long)metrics.http_status[1],
-		(unsigned long long)metrics.http_status[2], (unsigned long long)metrics.http_status[3],
-		(unsigned long long)metrics.http_status[4], (unsigned long long)metrics.http_status[5],
-		(unsigned long long)metrics.ws_opened, (unsigned long long)metrics.ws_messages_in,
-		(unsigned long long)metrics.ws_messages_out,
-		(unsigned long long)metrics.ws_protocol_errors, arena_used());
+	    body, sizeof body,
+	    "# TYPE ferry_connections gauge\nferry_connections %u\n"
+	    "# TYPE ferry_connections_capacity gauge\nferry_connections_capacity %u\n"
+	    "# TYPE ferry_connections_accepted_total counter\nferry_connections_accepted_total "
+	    "%llu\n"
+	    "# TYPE ferry_bytes_in_total counter\nferry_bytes_in_total %llu\n"
+	    "# TYPE ferry_bytes_out_total counter\nferry_bytes_out_total %llu\n"
+	    "# TYPE ferry_http_requests_total counter\nferry_http_requests_total %llu\n"
+	    "# TYPE ferry_http_responses_total counter\n"
+	    "ferry_http_responses_total{class=\"1xx\"} "
+	    "%llu\nferry_http_responses_total{class=\"2xx\"} %llu\n"
+	    "ferry_http_responses_total{class=\"3xx\"} "
+	    "%llu\nferry_http_responses_total{class=\"4xx\"} %llu\n"
+	    "ferry_http_responses_total{class=\"5xx\"} %llu\n"
+	    "# TYPE ferry_ws_opened_total counter\nferry_ws_opened_total %llu\n"
+	    "# TYPE ferry_ws_messages_in_total counter\nferry_ws_messages_in_total %llu\n"
+	    "# TYPE ferry_ws_messages_out_total counter\nferry_ws_messages_out_total %llu\n"
+	    "# TYPE ferry_ws_protocol_errors_total counter\nferry_ws_protocol_errors_total %llu\n"
+	    "# TYPE ferry_memory_reserved_bytes gauge\nferry_memory_reserved_bytes %zu\n",
+	    st.open, loop_capacity(), (unsigned long long)st.accepted,
+	    (unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
+	    (unsigned long long)metrics.http_requests, (unsigned long long)metrics.http_status[1],
+	    (unsigned long long)metrics.http_status[2], (unsigned long long)metrics.http_status[3],
+	    (unsigned long long)metrics.http_status[4], (unsigned long long)metrics.http_status[5],
+	    (unsigned long long)metrics.ws_opened, (unsigned long long)metrics.ws_messages_in,
+	    (unsigned long long)metrics.ws_messages_out,
+	    (unsigned long long)metrics.ws_protocol_errors, arena_used());
 	metrics_http_status(200);
-	http_respond(c, 200, "text/plain; version=0.0.4; charset=utf-8", "Cache-Control: no-store\r\n",
-		     body, (size_t)n, rq->flags);
+	http_respond(c, 200, "text/plain; version=0.0.4; charset=utf-8",
+	             "Cache-Control: no-store\r\n", body, (size_t)n, rq->flags);
 }
 
 /* Chunk relay arrives with the hub's core; until then no chunk was ever
@@ -162,9 +165,9 @@ static void route_ws(struct conn *c, struct request *rq)
 	}
 	char head[256];
 	int n = snprintf(head, sizeof head,
-			 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
-			 "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
-			 accept);
+	                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+	                 "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n",
+	                 accept);
 	metrics_http_status(101);
 	conn_out_append(c, head, (size_t)n);
 	ws_session_open(c);
@@ -175,7 +178,8 @@ static void route_static(struct conn *c, struct request *rq, const struct static
 	char extra[160];
 	const struct http_header *inm = http_header_find(&rq->r, "If-None-Match");
 	snprintf(extra, sizeof extra, "ETag: %s\r\nCache-Control: no-cache\r\n", a->etag);
-	if (inm && inm->value_len == strlen(a->etag) && memcmp(inm->value, a->etag, inm->value_len) == 0) {
+	if (inm && inm->value_len == strlen(a->etag) &&
+	    memcmp(inm->value, a->etag, inm->value_len) == 0) {
 		metrics_http_status(304);
 		/* 304 carries no body; Content-Length 0 is harmless and keeps the
 		 * writer to one shape. */
@@ -187,11 +191,11 @@ static void route_static(struct conn *c, struct request *rq, const struct static
 }
 
 static const struct route routes[] = {
-	{"/healthz", 0, M_GET | M_HEAD, "GET, HEAD", route_healthz},
-	{"/metrics", 0, M_GET | M_HEAD, "GET, HEAD", route_metrics},
-	{"/ws", 0, M_GET, "GET", route_ws},
-	{"/chunks/", 1, M_GET | M_PUT, "GET, PUT", route_chunks},
-	{"/files/", 1, M_GET | M_HEAD, "GET, HEAD", route_files},
+    {"/healthz", 0, M_GET | M_HEAD, "GET, HEAD", route_healthz},
+    {"/metrics", 0, M_GET | M_HEAD, "GET, HEAD", route_metrics},
+    {"/ws", 0, M_GET, "GET", route_ws},
+    {"/chunks/", 1, M_GET | M_PUT, "GET, PUT", route_chunks},
+    {"/files/", 1, M_GET | M_HEAD, "GET, HEAD", route_files},
 };
 
 static unsigned method_of(const struct http_request *r)
@@ -214,7 +218,7 @@ static void dispatch(struct conn *c, struct request *rq)
 		const struct route *rt = &routes[i];
 		size_t n = strlen(rt->path);
 		int match = rt->prefix ? rq->path_len >= n && memcmp(rq->path, rt->path, n) == 0
-				       : rq->path_len == n && memcmp(rq->path, rt->path, n) == 0;
+		                       : rq->path_len == n && memcmp(rq->path, rt->path, n) == 0;
 		if (!match)
 			continue;
 		if (!(rt->methods & rq->method)) {
@@ -231,7 +235,8 @@ static void dispatch(struct conn *c, struct request *rq)
 		if (rq->method & (M_GET | M_HEAD))
 			route_static(c, rq, a);
 		else
-			reply(c, rq, 405, "That method is not allowed here.", "Allow: GET, HEAD\r\n");
+			reply(c, rq, 405, "That method is not allowed here.",
+			      "Allow: GET, HEAD\r\n");
 		return;
 	}
 	reply(c, rq, 404, "Nothing here.", NULL);
@@ -244,7 +249,7 @@ static void handle(struct conn *c, struct http_session *s, struct request *rq)
 	metrics.http_requests++;
 	rq->method = method_of(r);
 	int keep = r->minor_version == 1 ? !http_request_has_token(r, "Connection", "close")
-					 : http_request_has_token(r, "Connection", "keep-alive");
+	                                 : http_request_has_token(r, "Connection", "keep-alive");
 	rq->flags = (keep && !loop_shutting_down()) ? 0 : HTTP_RESP_CLOSE;
 	if (rq->method == M_HEAD)
 		rq->flags |= HTTP_RESP_HEAD;
@@ -253,7 +258,8 @@ static void handle(struct conn *c, struct http_session *s, struct request *rq)
 	 * every one of these closes the connection. */
 	if (http_header_find(r, "Transfer-Encoding")) {
 		rq->flags |= HTTP_RESP_CLOSE;
-		reply(c, rq, 411, "This hub needs a Content-Length; chunked bodies are not accepted.", NULL);
+		reply(c, rq, 411,
+		      "This hub needs a Content-Length; chunked bodies are not accepted.", NULL);
 		return;
 	}
 	uint64_t cl = 0;
@@ -298,11 +304,14 @@ static void reply_parse_error(struct conn *c, int code)
 		reply(c, NULL, 414, "The request line is longer than 8 KiB.", NULL);
 		break;
 	case HTTP_PARSE_HEADERS_TOO_LARGE:
-		reply(c, NULL, 431, "The request headers are larger than 16 KiB or too many.", NULL);
+		reply(c, NULL, 431, "The request headers are larger than 16 KiB or too many.",
+		      NULL);
 		break;
 	default:
-		reply(c, NULL, 400,
-		      "Malformed request (line ends must be CRLF; folded headers are not accepted).", NULL);
+		reply(
+		    c, NULL, 400,
+		    "Malformed request (line ends must be CRLF; folded headers are not accepted).",
+		    NULL);
 		break;
 	}
 }
@@ -338,7 +347,8 @@ static void http_on_data(struct conn *c)
 		struct request rq;
 		rq.r.headers = rq.headers;
 		rq.r.num_headers = HTTP_MAX_HEADERS;
-		int n = http_request_parse((const char *)c->in + c->in_off, avail, s->parsed, &rq.r);
+		int n =
+		    http_request_parse((const char *)c->in + c->in_off, avail, s->parsed, &rq.r);
 		if (n == HTTP_PARSE_INCOMPLETE) {
 			if (avail >= c->in_cap) { /* cannot happen within the parser's limits */
 				reply_parse_error(c, HTTP_PARSE_HEADERS_TOO_LARGE);
@@ -383,7 +393,8 @@ static void http_on_shutdown(struct conn *c)
 	struct http_session *s = &sessions[c->slot];
 	/* Idle connections go now; one mid-request gets its answer with
 	 * Connection: close (handle() checks loop_shutting_down()). */
-	if (!s->head_started && !s->body_left && conn_in_pending(c) == 0 && conn_out_pending(c) == 0)
+	if (!s->head_started && !s->body_left && conn_in_pending(c) == 0 &&
+	    conn_out_pending(c) == 0)
 		conn_close_now(c);
 }
 
@@ -393,10 +404,10 @@ static void http_on_close(struct conn *c)
 }
 
 const struct conn_handler http_handler = {
-	.on_data = http_on_data,
-	.on_timer = http_on_timer,
-	.on_shutdown = http_on_shutdown,
-	.on_close = http_on_close,
+    .on_data = http_on_data,
+    .on_timer = http_on_timer,
+    .on_shutdown = http_on_shutdown,
+    .on_close = http_on_close,
 };
 
 int http_server_init(const struct config *cfg)

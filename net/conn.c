@@ -128,7 +128,7 @@ static short plain_interest(const struct conn *c, int want_read)
 }
 
 const struct conn_transport conn_plain_transport = {
-	.read = plain_read,
-	.write = plain_write,
-	.interest = plain_interest,
+    .read = plain_read,
+    .write = plain_write,
+    .interest = plain_interest,
 };

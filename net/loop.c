@@ -339,8 +339,8 @@ static void reap_and_arm(void)
 		}
 		/* Read while there is room, the handler has not paused input, and
 		 * the peer has not finished sending. */
-		int want_read = !c->read_paused && !c->peer_eof && c->in_len - c->in_off < c->in_cap &&
-				!c->close_after_flush;
+		int want_read = !c->read_paused && !c->peer_eof &&
+		                c->in_len - c->in_off < c->in_cap && !c->close_after_flush;
 		p->events = c->tp->interest(c, want_read);
 	}
 	/* The listener is polled only while a slot is free. */

@@ -47,8 +47,8 @@ uint32_t loop_capacity(void);
 
 /* Counters for /metrics. */
 struct loop_stats {
-	uint32_t open;           /* connections in the table now */
-	uint64_t accepted;       /* since start */
+	uint32_t open;                /* connections in the table now */
+	uint64_t accepted;            /* since start */
 	uint64_t bytes_in, bytes_out; /* of closed connections + open ones */
 };
 void loop_get_stats(struct loop_stats *st);

@@ -30,7 +30,8 @@ static int listen_on(const struct sockaddr *sa, socklen_t len, int v6only, char 
 	return fd;
 }
 
-int sock_listen(const char *bind_addr, uint16_t port, uint16_t *bound_port, char *err, size_t errcap)
+int sock_listen(const char *bind_addr, uint16_t port, uint16_t *bound_port, char *err,
+                size_t errcap)
 {
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof ss);
@@ -110,10 +111,12 @@ void sock_print_urls(const char *bind_addr, uint16_t port, const char *scheme)
 	int printed = 0;
 	if (getifaddrs(&ifs) == 0) {
 		for (i = ifs; i; i = i->ifa_next) {
-			if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !(i->ifa_flags & IFF_UP))
+			if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET ||
+			    !(i->ifa_flags & IFF_UP))
 				continue;
 			char host[INET_ADDRSTRLEN];
-			inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, host, sizeof host);
+			inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, host,
+			          sizeof host);
 			printf("ferry: listening on %s://%s:%u\n", scheme, host, port);
 			printed++;
 		}

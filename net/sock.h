@@ -10,7 +10,8 @@
  * literal; NULL means every interface, IPv6 dual-stack when available) and
  * port (0: the kernel picks). Returns the fd, or -1 with a message in
  * err[errcap]. *bound_port gets the port actually bound. */
-int sock_listen(const char *bind_addr, uint16_t port, uint16_t *bound_port, char *err, size_t errcap);
+int sock_listen(const char *bind_addr, uint16_t port, uint16_t *bound_port, char *err,
+                size_t errcap);
 
 /* Accept one connection, non-blocking and close-on-exec, with TCP_NODELAY.
  * Returns the fd, or -1 (errno EAGAIN when none is waiting). The peer's

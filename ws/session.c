@@ -17,10 +17,10 @@
 
 struct ws_session {
 	struct ws_rx rx;
-	int64_t last_rx;      /* loop time of the last byte received */
+	int64_t last_rx; /* loop time of the last byte received */
 	int64_t next_ping;
-	uint64_t seen_bytes;  /* c->bytes_in when last looked at */
-	uint8_t close_sent;   /* our close frame is queued; only its answer matters now */
+	uint64_t seen_bytes; /* c->bytes_in when last looked at */
+	uint8_t close_sent;  /* our close frame is queued; only its answer matters now */
 	int64_t close_deadline;
 };
 
@@ -115,8 +115,7 @@ static void on_event(struct conn *c, struct ws_session *s, const struct ws_event
 		if (!s->close_sent)
 			send_frame(c, WS_OP_PONG, ev->data, ev->len);
 		return;
-	case WS_EV_PONG:
-		return;
+	case WS_EV_PONG: return;
 	case WS_EV_CLOSE:
 		if (!s->close_sent) {
 			/* Echo the peer's code; a close without one gets an empty
@@ -131,7 +130,7 @@ static void on_event(struct conn *c, struct ws_session *s, const struct ws_event
 	case WS_EV_ERROR:
 		metrics.ws_protocol_errors++;
 		LOG_INFO("conn %llu (%s): websocket closed with %u: %s", (unsigned long long)c->id,
-			 c->peer, ev->code, ev->why);
+		         c->peer, ev->code, ev->why);
 		ws_close(c, ev->code, ev->why);
 		conn_close_after_flush(c);
 		return;
@@ -173,7 +172,7 @@ static void ws_on_timer(struct conn *c)
 	}
 	if (now >= s->last_rx + (int64_t)config->peer_timeout_s * 1000) {
 		LOG_INFO("conn %llu (%s): websocket peer silent for %u s, dropped",
-			 (unsigned long long)c->id, c->peer, config->peer_timeout_s);
+		         (unsigned long long)c->id, c->peer, config->peer_timeout_s);
 		ws_close(c, 1001, "peer silent too long");
 		conn_close_after_flush(c);
 		return;
@@ -198,10 +197,10 @@ static void ws_on_close(struct conn *c)
 }
 
 const struct conn_handler ws_handler = {
-	.on_data = ws_on_data,
-	.on_timer = ws_on_timer,
-	.on_shutdown = ws_on_shutdown,
-	.on_close = ws_on_close,
+    .on_data = ws_on_data,
+    .on_timer = ws_on_timer,
+    .on_shutdown = ws_on_shutdown,
+    .on_close = ws_on_close,
 };
 
 int ws_session_init(const struct config *cfg, const struct ws_app *a)
