@@ -30,23 +30,27 @@ struct flag {
 
 static const struct flag flags[] = {
     U32("--port", port, 0, 65535, "N", "TCP port; 0 picks a free one"),
-    STR("--bind", bind, "ADDR", "IPv4 or IPv6 address to listen on (default: all interfaces)"),
+    STR("--bind", bind, "ADDR", "IPv4 or IPv6 address to listen on"),
     STR("--data-dir", data_dir, "DIR", "where the hub keeps its state"),
     {"--tls", FLAG_BOOL, offsetof(struct config, tls), 0, 0, NULL,
      "serve HTTPS/WSS (not yet implemented)"},
     STR("--tls-cert", tls_cert, "PEM", "certificate chain for --tls"),
     STR("--tls-key", tls_key, "PEM", "private key for --tls"),
     U32("--chunk-size", chunk_size, 64u * 1024, 16u * 1024 * 1024, "BYTES", "bytes per chunk"),
-    U32("--cache-mb", cache_mb, 1, 4096, "N", "chunk cache size in MiB"),
+    U32("--cache-mb", cache_mb, 1, 4096, "N",
+        "chunk cache size in MiB (file relay: not yet in use)"),
     U32("--max-clients", max_clients, 1, 65536, "N", "connections held at once"),
-    U32("--max-files", max_files, 1, 1u << 24, "N", "files in the catalog"),
+    U32("--max-files", max_files, 1, 1u << 24, "N", "files in the catalog (not yet in use)"),
     U32("--max-message", max_message, 1024, 16u * 1024 * 1024, "BYTES",
         "largest WebSocket message after reassembly"),
-    U32("--max-inflight", max_inflight, 1, 1024, "N", "chunk requests in flight per device"),
-    U32("--sync-timeout", sync_timeout_s, 1, 86400, "S", "seconds the master has to accept files"),
+    U32("--max-inflight", max_inflight, 1, 1024, "N",
+        "chunk requests in flight per device (not yet in use)"),
+    U32("--sync-timeout", sync_timeout_s, 1, 86400, "S",
+        "seconds the master has to accept files (not yet in use)"),
     U32("--upload-timeout", upload_timeout_s, 1, 86400, "S",
-        "seconds an owner has to upload a chunk"),
-    U32("--chunk-ttl", chunk_ttl_s, 1, 86400, "S", "seconds a ready chunk stays cached"),
+        "seconds an owner has to upload a chunk (not yet in use)"),
+    U32("--chunk-ttl", chunk_ttl_s, 1, 86400, "S",
+        "seconds a ready chunk stays cached (not yet in use)"),
     U32("--head-timeout", head_timeout_s, 1, 3600, "S",
         "seconds an HTTP request head may take from its first byte"),
     U32("--keepalive-timeout", keepalive_timeout_s, 1, 86400, "S",
@@ -100,7 +104,10 @@ static void flag_default(const struct flag *f, const struct config *d, char *out
 	case FLAG_U32: snprintf(out, cap, "%u", *(const uint32_t *)(const void *)base); break;
 	case FLAG_STR: {
 		const char *s = *(const char *const *)(const void *)base;
-		snprintf(out, cap, "%s", s ? s : "none");
+		snprintf(out, cap, "%s",
+		         s                                            ? s
+		         : f->offset == offsetof(struct config, bind) ? "all interfaces"
+		                                                      : "none");
 		break;
 	}
 	case FLAG_BOOL: snprintf(out, cap, "off"); break;

@@ -177,9 +177,7 @@ static int scan_number(const unsigned char *s, uint32_t len, uint32_t i, int fin
 		int digit = c >= '0' && c <= '9';
 		int next = -1;
 		switch (st) {
-		case 0:
-			next = c == '0' ? 1 : digit ? 2 : -1;
-			break;
+		case 0: next = c == '0' ? 1 : digit ? 2 : -1; break;
 		case 1:
 		case 2:
 			if (st == 2 && digit)
@@ -196,12 +194,8 @@ static int scan_number(const unsigned char *s, uint32_t len, uint32_t i, int fin
 			else if (st == 4 && (c == 'e' || c == 'E'))
 				next = 5;
 			break;
-		case 5:
-			next = c == '+' || c == '-' ? 6 : digit ? 7 : -1;
-			break;
-		default: /* 6, 7 */
-			next = digit ? 7 : -1;
-			break;
+		case 5: next = c == '+' || c == '-' ? 6 : digit ? 7 : -1; break;
+		default: /* 6, 7 */ next = digit ? 7 : -1; break;
 		}
 		if (next < 0)
 			break;
@@ -480,8 +474,7 @@ static int parse_step(struct json_parser *p, const char *js, uint32_t len, int f
 	unsigned char c = s[p->pos];
 
 	switch (p->expect) {
-	case EXP_VALUE:
-		return parse_value(p, s, len, final, toks, ntoks);
+	case EXP_VALUE: return parse_value(p, s, len, final, toks, ntoks);
 	case EXP_VALUE_OR_CLOSE:
 		if (c == ']')
 			return parse_close(p, c, toks);
@@ -507,8 +500,7 @@ static int parse_step(struct json_parser *p, const char *js, uint32_t len, int f
 			return 0;
 		}
 		return parse_close(p, c, toks);
-	default: /* EXP_END: only whitespace may follow the document */
-		return JSON_ERR_INVAL;
+	default: /* EXP_END: only whitespace may follow the document */ return JSON_ERR_INVAL;
 	}
 }
 

@@ -130,9 +130,7 @@ static int reencode(struct json_writer *w, const char *js, const struct json_tok
 		ASSERT(n >= 0);
 		json_writer_string(w, scratch, (size_t)n);
 		return i + 1;
-	default:
-		json_writer_raw(w, js + k->start, k->end - k->start);
-		return i + 1;
+	default: json_writer_raw(w, js + k->start, k->end - k->start); return i + 1;
 	}
 }
 

@@ -608,9 +608,7 @@ static int reencode(struct json_writer *w, const char *js, const struct json_tok
 		n = json_string_copy(js, k, tmp, tmpcap);
 		json_writer_string(w, tmp, n < 0 ? 0 : (size_t)n);
 		return i + 1;
-	default:
-		json_writer_raw(w, js + k->start, k->end - k->start);
-		return i + 1;
+	default: json_writer_raw(w, js + k->start, k->end - k->start); return i + 1;
 	}
 }
 
@@ -761,21 +759,11 @@ static void test_writer_escapes(void)
 		char in = (char)c;
 		const char *short_form = NULL;
 		switch (c) {
-		case '\b':
-			short_form = "b";
-			break;
-		case '\f':
-			short_form = "f";
-			break;
-		case '\n':
-			short_form = "n";
-			break;
-		case '\r':
-			short_form = "r";
-			break;
-		case '\t':
-			short_form = "t";
-			break;
+		case '\b': short_form = "b"; break;
+		case '\f': short_form = "f"; break;
+		case '\n': short_form = "n"; break;
+		case '\r': short_form = "r"; break;
+		case '\t': short_form = "t"; break;
 		}
 		if (short_form)
 			snprintf(want, sizeof(want), "\"\\%s\"", short_form);
