@@ -118,8 +118,8 @@ static int head_frame(const char *buf, size_t len, size_t from, size_t *end)
 		if (c == '\r') {
 			if (p + 1 < len && buf[p + 1] != '\n')
 				return HTTP_PARSE_INVALID;
-			/* A line that starts with whitespace is an obs-fold, or a
-			 * request line with a leading space: both invalid. */
+			/* A header line that starts with whitespace is an
+			 * obs-fold (RFC 9112 §5.2): refused, not unfolded. */
 			if (p + 2 < len && is_ows(buf[p + 2]))
 				return HTTP_PARSE_INVALID;
 			if (p + 3 < len && buf[p + 2] == '\r' && buf[p + 3] == '\n') {
