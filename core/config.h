@@ -18,9 +18,6 @@
 #define CONN_IN_CAP  (32u * 1024)
 #define CONN_OUT_CAP (32u * 1024)
 
-/* Most header lines one request may carry (more: 431). */
-#define HTTP_MAX_HEADERS 64
-
 /* How long a closing connection may linger reading what the peer still
  * sends, so our last response is not destroyed by a TCP reset. */
 #define CONN_LINGER_MS 2000

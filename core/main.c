@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/proto.h"
+#include "http/routes.h"
 #include "http/server.h"
 #include "net/loop.h"
 #include "net/sock.h"
@@ -62,7 +63,7 @@ int main(int argc, char **argv)
 	    .out_cap = CONN_OUT_CAP,
 	    .initial_handler = &http_handler,
 	};
-	if (loop_init(&lc, lfd) != 0 || http_server_init(&cfg) != 0 ||
+	if (loop_init(&lc, lfd) != 0 || http_routes_init(&cfg) != 0 ||
 	    ws_session_init(&cfg, &proto_app) != 0 || proto_init(&cfg) != 0) {
 		fprintf(stderr, "ferry: start-up failed: %s\n", strerror(errno));
 		return 1;

@@ -294,8 +294,9 @@ static int unesc_next(struct unesc *u)
 }
 
 /* Do two string tokens unescape to the same bytes? Raw-equal text is the
- * common yes, and text without backslashes is compared as it stands; only
- * escaped keys pay for unescaping. */
+ * common yes (a repeated key is usually spelled the same way); otherwise the
+ * unescaped bytes are compared up to the first difference, which costs
+ * O(the shorter token) whatever the other one holds. */
 static int string_tok_eq(const char *js, const struct json_tok *a, const struct json_tok *b)
 {
 	uint32_t na = a->end - a->start, nb = b->end - b->start;
@@ -304,8 +305,6 @@ static int string_tok_eq(const char *js, const struct json_tok *a, const struct 
 
 	if (na == nb && memcmp(js + a->start, js + b->start, na) == 0)
 		return 1;
-	if (!memchr(js + a->start, '\\', na) && !memchr(js + b->start, '\\', nb))
-		return 0;
 	unesc_init(&ua, js, a);
 	unesc_init(&ub, js, b);
 	do {
@@ -317,22 +316,96 @@ static int string_tok_eq(const char *js, const struct json_tok *a, const struct 
 	return 1;
 }
 
+/* Duplicate keys, without comparing every pair of keys and without memory
+ * of our own. Each token has three bytes that would otherwise be padding
+ * (json_tok.priv), used as follows:
+ * - a key holds a 24-bit hash of its unescaped bytes (FNV-1a, folded);
+ * - a member's value holds the distance from its key back to the previous
+ *   key of the same object: 0 for the first member, LINK_FAR when it does
+ *   not fit (then the previous key is found by walking parent links).
+ * A new key walks back over the object's earlier keys only, stepping over
+ * their values' subtrees at once, and compares strings only where the
+ * hashes match. The walk is bounded by JSON_MAX_OBJECT_MEMBERS.
+ *
+ * The hash is not keyed, so a peer can craft keys that all share one hash
+ * and make every match a string comparison. Two limits keep that cheap: a
+ * comparison costs O(the new key) (string_tok_eq above), and a key may meet
+ * at most JSON_MAX_KEY_COLLISIONS earlier keys with its hash but another
+ * name, so comparisons cost O(JSON_MAX_KEY_COLLISIONS x document) in all.
+ * Honest keys almost never reach the limit: with k earlier members, the
+ * number of innocent matches is about k / 2^24.
+ *
+ * Everything is decided when a key or a value token is written, from tokens
+ * already written, so resuming changes nothing. */
+#define HASH_MASK 0xFFFFFFu
+#define LINK_FAR  0xFFFFFFu
+
+static uint32_t priv_get(const struct json_tok *t)
+{
+	return (uint32_t)t->priv[0] | (uint32_t)t->priv[1] << 8 | (uint32_t)t->priv[2] << 16;
+}
+
+static void priv_set(struct json_tok *t, uint32_t v)
+{
+	t->priv[0] = (uint8_t)v;
+	t->priv[1] = (uint8_t)(v >> 8);
+	t->priv[2] = (uint8_t)(v >> 16);
+}
+
+/* FNV-1a of the unescaped bytes of string token t, folded to 24 bits. Raw
+ * text up to the first backslash is its own unescaping. */
+static uint32_t key_hash(const char *js, const struct json_tok *t)
+{
+	const unsigned char *s = (const unsigned char *)js;
+	uint32_t h = 2166136261u, i = t->start;
+	struct unesc u;
+	int c;
+
+	while (i < t->end && s[i] != '\\')
+		h = (h ^ s[i++]) * 16777619u;
+	if (i < t->end) {
+		unesc_init(&u, js, t);
+		u.i = i;
+		while ((c = unesc_next(&u)) >= 0)
+			h = (h ^ (uint32_t)c) * 16777619u;
+	}
+	return (h ^ h >> 24) & HASH_MASK;
+}
+
+/* The last key of object obj before index i (i inside obj's subtree), or -1.
+ * Token i - 1 ends the member before i; its parent links lead up to that
+ * member's key, one step per nesting level. */
+static int32_t key_before(const struct json_tok *toks, int32_t obj, int32_t i)
+{
+	int32_t j = i - 1;
+
+	while (j != obj && toks[j].parent != obj)
+		j = toks[j].parent;
+	return j == obj ? -1 : j;
+}
+
 static int tok_alloc(struct json_parser *p, struct json_tok *toks, unsigned ntoks, uint8_t type,
                      uint32_t start, uint32_t end)
 {
 	struct json_tok *t;
 	int32_t parent = p->cont;
+	uint32_t link = 0;
 
 	if (p->toknext >= ntoks)
 		return JSON_ERR_NOMEM;
 	/* A member value hangs from its key, which is always the token just
 	 * before it; a key (expect != EXP_VALUE) hangs from the object. */
-	if (parent >= 0 && toks[parent].type == JSON_OBJECT && p->expect == EXP_VALUE)
-		parent = (int32_t)p->toknext - 1;
-	else if (parent >= 0)
+	if (parent >= 0 && toks[parent].type == JSON_OBJECT && p->expect == EXP_VALUE) {
+		int32_t key = (int32_t)p->toknext - 1, prev = key_before(toks, parent, key);
+		uint32_t d = prev < 0 ? 0 : (uint32_t)(key - prev);
+		link = d < LINK_FAR ? d : LINK_FAR;
+		parent = key;
+	} else if (parent >= 0) {
 		toks[parent].size++;
+	}
 	t = &toks[p->toknext];
 	t->type = type;
+	priv_set(t, link);
 	t->start = start;
 	t->end = end;
 	t->size = 0;
@@ -340,14 +413,37 @@ static int tok_alloc(struct json_parser *p, struct json_tok *toks, unsigned ntok
 	return (int)p->toknext++;
 }
 
-/* A key was just written at index k of object p->cont: refuse it if an
- * earlier member has the same unescaped name. Members are the tokens after
- * the object whose parent is the object. */
-static int check_dupkey(const char *js, const struct json_tok *toks, int32_t obj, int k)
+/* A key was just written at index k of object obj: refuse it if an earlier
+ * member has the same unescaped name (see "Duplicate keys" above). */
+static int check_dupkey(const char *js, struct json_tok *toks, int32_t obj, int32_t k)
 {
-	for (int j = obj + 1; j < k; j++)
-		if (toks[j].parent == obj && string_tok_eq(js, &toks[j], &toks[k]))
-			return JSON_ERR_DUPKEY;
+	uint32_t h = key_hash(js, &toks[k]), link;
+	int32_t j = key_before(toks, obj, k);
+	unsigned misses = 0;
+
+	if (toks[obj].size > JSON_MAX_OBJECT_MEMBERS)
+		return JSON_ERR_NOMEM;
+	priv_set(&toks[k], h);
+	while (j >= 0) {
+		const struct json_tok *key = &toks[j], *val = key + 1;
+		/* The low byte first: it settles all but 1/256 of the keys. */
+		if (key->priv[0] == (uint8_t)h && priv_get(key) == h) {
+			if (string_tok_eq(js, key, &toks[k]))
+				return JSON_ERR_DUPKEY;
+			if (++misses > JSON_MAX_KEY_COLLISIONS)
+				return JSON_ERR_NOMEM;
+		}
+		if (val->priv[0] == 2 && val->priv[1] == 0 && val->priv[2] == 0) {
+			/* A scalar or empty value, the common case: a branch
+			 * the CPU predicts, not a wait for the load. */
+			j -= 2;
+			continue;
+		}
+		link = priv_get(val);
+		if (link == 0)
+			break;
+		j = link == LINK_FAR ? key_before(toks, obj, j) : j - (int32_t)link;
+	}
 	return 0;
 }
 
@@ -429,8 +525,9 @@ static int parse_key(struct json_parser *p, const char *js, uint32_t len, int fi
 	if (r < 0)
 		return r;
 	toks[r].size = 1;
-	if (check_dupkey(js, toks, p->cont, r) < 0)
-		return JSON_ERR_DUPKEY;
+	r = check_dupkey(js, toks, p->cont, r);
+	if (r < 0)
+		return r;
 	p->pos = end + 1;
 	p->expect = EXP_COLON;
 	return 0;

@@ -28,8 +28,10 @@ enum json_type {
 };
 
 struct json_tok {
-	uint8_t type;   /* enum json_type */
-	uint32_t start; /* byte offset of the first char; strings: just after the opening quote */
+	uint8_t type;    /* enum json_type */
+	uint8_t priv[3]; /* internal to tok.c (the duplicate-key index, in what would be padding):
+	                    do not read, set or compare it; initialize tokens by field name */
+	uint32_t start;  /* byte offset of the first char; strings: just after the opening quote */
 	uint32_t end;   /* one past the last char; strings: offset of the closing quote */
 	uint32_t size;  /* object: members; array: elements; a key string: 1; else 0 */
 	int32_t parent; /* parent token; a member value's parent is its KEY token; -1 at top */
@@ -43,6 +45,15 @@ enum {
 	JSON_ERR_DEPTH = -4,  /* nesting deeper than max_depth */
 	JSON_ERR_DUPKEY = -5, /* the same key twice in one object */
 };
+
+/* Limits that keep duplicate-key checks cheap on any input (tok.c says how).
+ * Exceeding one is JSON_ERR_NOMEM, like running out of tokens.
+ * JSON_MAX_OBJECT_MEMBERS: members in one object.
+ * JSON_MAX_KEY_COLLISIONS: earlier keys of the same object whose 24-bit hash
+ * equals a new key's while the names differ; honest keys almost never
+ * collide even once, a peer crafting keys for it can collide every time. */
+#define JSON_MAX_OBJECT_MEMBERS 1000000000
+#define JSON_MAX_KEY_COLLISIONS 8
 
 /* Resumable state; treat as opaque. Plain integers: no pointers into the
  * text or the tokens, so the caller may move its buffer between calls. */
