@@ -293,20 +293,37 @@ static int unesc_next(struct unesc *u)
 	return u->buf[0];
 }
 
+/* Bytes before the first backslash of s[0..n): text that is its own
+ * unescaping. */
+static uint32_t plain_len(const unsigned char *s, uint32_t n)
+{
+	const unsigned char *b = memchr(s, '\\', n);
+	return b ? (uint32_t)(b - s) : n;
+}
+
 /* Do two string tokens unescape to the same bytes? Raw-equal text is the
- * common yes (a repeated key is usually spelled the same way); otherwise the
- * unescaped bytes are compared up to the first difference, which costs
- * O(the shorter token) whatever the other one holds. */
+ * common yes (a repeated key is usually spelled the same way). Otherwise
+ * the raw bytes before the first backslash are their own unescaping, and
+ * from there both are unescaped, up to the first difference: O(the shorter
+ * token), whatever the other one holds. */
 static int string_tok_eq(const char *js, const struct json_tok *a, const struct json_tok *b)
 {
-	uint32_t na = a->end - a->start, nb = b->end - b->start;
+	const unsigned char *s = (const unsigned char *)js;
+	uint32_t na = a->end - a->start, nb = b->end - b->start, i = na < nb ? na : nb;
 	struct unesc ua, ub;
 	int ca, cb;
 
 	if (na == nb && memcmp(js + a->start, js + b->start, na) == 0)
 		return 1;
+	i = plain_len(s + a->start, plain_len(s + b->start, i));
+	if (memcmp(js + a->start, js + b->start, i) != 0)
+		return 0;
+	if (i == na || i == nb)
+		return 0; /* text left after the other ends unescapes to at least a byte */
 	unesc_init(&ua, js, a);
 	unesc_init(&ub, js, b);
+	ua.i += i;
+	ub.i += i;
 	do {
 		ca = unesc_next(&ua);
 		cb = unesc_next(&ub);
@@ -325,20 +342,24 @@ static int string_tok_eq(const char *js, const struct json_tok *a, const struct 
  *   not fit (then the previous key is found by walking parent links).
  * A new key walks back over the object's earlier keys only, stepping over
  * their values' subtrees at once, and compares strings only where the
- * hashes match. The walk is bounded by JSON_MAX_OBJECT_MEMBERS.
+ * hashes match. The walk is still one step per earlier member, so an object
+ * costs O(members²) steps: JSON_MAX_OBJECT_MEMBERS bounds that.
  *
  * The hash is not keyed, so a peer can craft keys that all share one hash
  * and make every match a string comparison. Two limits keep that cheap: a
  * comparison costs O(the new key) (string_tok_eq above), and a key may meet
  * at most JSON_MAX_KEY_COLLISIONS earlier keys with its hash but another
- * name, so comparisons cost O(JSON_MAX_KEY_COLLISIONS x document) in all.
- * Honest keys almost never reach the limit: with k earlier members, the
- * number of innocent matches is about k / 2^24.
+ * name (one more is NOMEM, even if a duplicate lies further back), so
+ * comparisons cost O(JSON_MAX_KEY_COLLISIONS x document) in all. Honest keys
+ * almost never reach the limit: with k earlier members, the number of
+ * innocent matches is about k / 2^24.
  *
  * Everything is decided when a key or a value token is written, from tokens
  * already written, so resuming changes nothing. */
 #define HASH_MASK 0xFFFFFFu
 #define LINK_FAR  0xFFFFFFu
+
+_Static_assert(sizeof(struct json_tok) == 20, "json_tok.priv must fill padding, not grow tokens");
 
 static uint32_t priv_get(const struct json_tok *t)
 {
@@ -357,11 +378,11 @@ static void priv_set(struct json_tok *t, uint32_t v)
 static uint32_t key_hash(const char *js, const struct json_tok *t)
 {
 	const unsigned char *s = (const unsigned char *)js;
-	uint32_t h = 2166136261u, i = t->start;
+	uint32_t h = 2166136261u, i = t->start, plain = i + plain_len(s + i, t->end - i);
 	struct unesc u;
 	int c;
 
-	while (i < t->end && s[i] != '\\')
+	while (i < plain)
 		h = (h ^ s[i++]) * 16777619u;
 	if (i < t->end) {
 		unesc_init(&u, js, t);
@@ -421,8 +442,6 @@ static int check_dupkey(const char *js, struct json_tok *toks, int32_t obj, int3
 	int32_t j = key_before(toks, obj, k);
 	unsigned misses = 0;
 
-	if (toks[obj].size > JSON_MAX_OBJECT_MEMBERS)
-		return JSON_ERR_NOMEM;
 	priv_set(&toks[k], h);
 	while (j >= 0) {
 		const struct json_tok *key = &toks[j], *val = key + 1;
@@ -525,6 +544,8 @@ static int parse_key(struct json_parser *p, const char *js, uint32_t len, int fi
 	if (r < 0)
 		return r;
 	toks[r].size = 1;
+	if (toks[p->cont].size > JSON_MAX_OBJECT_MEMBERS)
+		return JSON_ERR_NOMEM;
 	r = check_dupkey(js, toks, p->cont, r);
 	if (r < 0)
 		return r;

@@ -7,6 +7,7 @@
  *   each piece is an exact-size heap copy, so ASan sees any read past len;
  * - fewer tokens or a lower depth limit can only turn the result into
  *   NOMEM / DEPTH, exactly when the document needs more;
+ * - a refused duplicate key is one: it unescapes to an earlier key's bytes;
  * - an accepted document has sound tokens; every string unescapes to valid
  *   UTF-8, is found again by json_string_eq / json_object_get, and survives
  *   the writer and a re-parse; the whole document re-encoded by the writer
@@ -244,6 +245,28 @@ static void check_accepted(const char *js, size_t size, int n)
 	}
 }
 
+/* The document gave JSON_ERR_DUPKEY: the key written last (white box: the
+ * parser's toknext says which) unescapes to the bytes of an earlier key of
+ * its object. The tokenizer finds it by hash; this looks at every key. */
+static void check_dupkey(const char *js, size_t size)
+{
+	struct json_parser p;
+	int found = 0;
+
+	json_parser_init(&p, DEPTH);
+	ASSERT(json_parse(&p, js, size, 1, whole, NTOK) == JSON_ERR_DUPKEY);
+	int k = (int)p.toknext - 1, obj = whole[k].parent;
+	int n = json_string_copy(js, &whole[k], scratch, sizeof(scratch));
+	ASSERT(n >= 0 && whole[k].size == 1 && obj >= 0 && whole[obj].type == JSON_OBJECT);
+	for (int j = obj + 1; j < k && !found; j++) {
+		if (whole[j].parent != obj)
+			continue;
+		int m = json_string_copy(js, &whole[j], scratch2, sizeof(scratch2));
+		found = m == n && memcmp(scratch, scratch2, (size_t)n) == 0;
+	}
+	ASSERT(found);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *js = (const char *)data;
@@ -297,5 +320,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (r > 0)
 		check_accepted(js, size, r);
+	if (r == JSON_ERR_DUPKEY)
+		check_dupkey(js, size);
 	return 0;
 }

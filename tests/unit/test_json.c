@@ -304,6 +304,30 @@ static const struct tcase cases[] = {
     BAD("{\"a\":{\"b\":1,\"b\":2}}", DUP),
     BAD("[{\"x\":[]},{\"y\":{},\"y\":0}]", DUP),
     BAD("{\"a\":{\"a\":{}},\"a\":0}", DUP),
+    /* found through each key's hash of its unescaped bytes: any spelling
+     * of the same name, any escape, anywhere in the key */
+    BAD("{\"abc\\u0064\":1,\"abcd\":2}", DUP),
+    BAD("{\"abcd\":1,\"ab\\u0063d\":2}", DUP),
+    BAD("{\"a/b\":1,\"a\\/b\":2}", DUP),
+    BAD("{\"\\u0061\\u0062\":1,\"\\u0061b\":2}", DUP),
+    BAD("{\"\\t\\u00e9x\":1,\"\\u0009\xc3\xa9\\u0078\":2}", DUP),
+    /* names that share a raw prefix, then part: one ends, or an escape differs */
+    OK("{\"ab\":1,\"ab\\n\":2}", 5),
+    OK("{\"ab\\n\":1,\"ab\":2}", 5),
+    OK("{\"ab\\n\":1,\"ab\\r\":2}", 5),
+    OK("{\"a\\\\\":1,\"a\\\\\\\\\":2}", 5),
+    OK("{\"a\\u0000\":1,\"a\":2,\"a\\u0000\\u0000\":3}", 7),
+    /* earlier members' values are stepped over, whatever their size */
+    BAD("{\"a\":[1,[2,{\"a\":3}]],\"b\":{\"c\":{\"d\":[]}},\"a\":0}", DUP),
+    BAD("{\"a\":{},\"b\":[],\"c\":\"\",\"a\":0}", DUP),
+    BAD("{\"a\":0,\"b\":[[[[[[0]]]]]],\"c\":{\"a\":{\"a\":{}}},\"a\":0}", DUP),
+    OK("{\"a\":{\"b\":{\"a\":1,\"b\":2}},\"b\":[{\"a\":1}]}", 14),
+    /* keys crafted to share one 24-bit hash (000000, zkDS10, gqCT10, ... all
+     * fold to d65635, see test_key_collisions): compared by name */
+    OK("{\"000000\":1,\"zkDS10\":2}", 5),
+    OK("{\"000000\":1,\"\\u007akDS10\":2}", 5),
+    BAD("{\"000000\":0,\"zkDS10\":0,\"\\u0030\\u00300000\":0}", DUP),
+    BAD("{\"zkDS10\":0,\"000000\":[0],\"zkDS1\\u0030\":0}", DUP),
     /* a duplicate key is reported before what follows it */
     BAD("{\"a\":1,\"a\":", DUP),
     BAD("{\"a\":1,\"a\"x", DUP),
@@ -342,14 +366,21 @@ static void run_case(const struct tcase *c, int idx)
 		CHECKF(toks_equal(toks_a, toks_b, r), "%s: guarded gives other tokens", name);
 }
 
+/* An expected token; by field name, as tok.h asks (priv is internal). */
+/* clang-format off */
+#define TOK(ty, s, e, sz, par) {.type = ty, .start = s, .end = e, .size = sz, .parent = par}
+/* clang-format on */
+
 /* Tokens spelled out for a few documents. */
 static void test_token_layout(void)
 {
 	static const char js[] = "{\"a\":[1,{\"b\":null}],\"c\\n\":\"d\"}";
 	static const struct json_tok want[] = {
-	    {JSON_OBJECT, 0, 30, 2, -1}, {JSON_STRING, 2, 3, 1, 0},   {JSON_ARRAY, 5, 19, 2, 1},
-	    {JSON_NUMBER, 6, 7, 0, 2},   {JSON_OBJECT, 8, 18, 1, 2},  {JSON_STRING, 10, 11, 1, 4},
-	    {JSON_NULL, 13, 17, 0, 5},   {JSON_STRING, 21, 24, 1, 0}, {JSON_STRING, 27, 28, 0, 7},
+	    TOK(JSON_OBJECT, 0, 30, 2, -1), TOK(JSON_STRING, 2, 3, 1, 0),
+	    TOK(JSON_ARRAY, 5, 19, 2, 1),   TOK(JSON_NUMBER, 6, 7, 0, 2),
+	    TOK(JSON_OBJECT, 8, 18, 1, 2),  TOK(JSON_STRING, 10, 11, 1, 4),
+	    TOK(JSON_NULL, 13, 17, 0, 5),   TOK(JSON_STRING, 21, 24, 1, 0),
+	    TOK(JSON_STRING, 27, 28, 0, 7),
 	};
 	int n = parse_once(js, sizeof(js) - 1, 1, DEPTH, toks_a, MAXTOK);
 	CHECK_EQ_LL(n, 9);
@@ -357,10 +388,10 @@ static void test_token_layout(void)
 
 	static const char js2[] = " [ -1.5e3 , \"\" , true ] ";
 	static const struct json_tok want2[] = {
-	    {JSON_ARRAY, 1, 23, 3, -1},
-	    {JSON_NUMBER, 3, 9, 0, 0},
-	    {JSON_STRING, 13, 13, 0, 0},
-	    {JSON_TRUE, 17, 21, 0, 0},
+	    TOK(JSON_ARRAY, 1, 23, 3, -1),
+	    TOK(JSON_NUMBER, 3, 9, 0, 0),
+	    TOK(JSON_STRING, 13, 13, 0, 0),
+	    TOK(JSON_TRUE, 17, 21, 0, 0),
 	};
 	n = parse_once(js2, sizeof(js2) - 1, 1, DEPTH, toks_a, MAXTOK);
 	CHECK_EQ_LL(n, 4);
@@ -442,19 +473,123 @@ static void test_depth(void)
 	free(deep);
 }
 
-/* Many members: distinct keys pass, a late duplicate is found. */
+/* Runs a built document like a table case: whole, growing against guard
+ * pages, and guarded. */
+static void run_built(const char *js, size_t len, int want)
+{
+	struct tcase c = {js, len, want, DEPTH, MAXTOK};
+	run_case(&c, -1);
+}
+
+/* {"<key 0>":0,"<key 1>":0,...} from keys[0..n), into buf; returns its length. */
+static size_t object_of(char *buf, const char *const *keys, int n)
+{
+	size_t len = 0;
+	buf[len++] = '{';
+	for (int i = 0; i < n; i++)
+		len += (size_t)sprintf(buf + len, "%s\"%s\":%d", i ? "," : "", keys[i], i);
+	buf[len++] = '}';
+	buf[len] = '\0';
+	return len;
+}
+
+/* Up to JSON_MAX_OBJECT_MEMBERS members pass, each found again, and a late
+ * duplicate is found; one member more is NOMEM; nested objects count apart. */
 static void test_many_keys(void)
 {
-	static char buf[1 << 16];
-	size_t n = 0;
+	static char buf[64 * JSON_MAX_OBJECT_MEMBERS + 65536];
+	const int max = JSON_MAX_OBJECT_MEMBERS, want = 2 * max + 1;
+	size_t n = 0, body;
+	char key[32];
+
 	buf[n++] = '{';
-	for (int i = 0; i < 2000; i++)
+	for (int i = 0; i < max - 1; i++)
 		n += (size_t)sprintf(buf + n, "%s\"k%d\":%d", i ? "," : "", i, i);
-	memcpy(buf + n, "}", 2);
-	CHECK_EQ_LL(parse_once(buf, n + 1, 1, DEPTH, toks_a, MAXTOK), 4001);
-	CHECK_EQ_LL(json_object_get(buf, toks_a, 4001, 0, "k1999"), 4000);
-	n += (size_t)sprintf(buf + n, ",\"k\\u0031999\":0}");
-	CHECK_EQ_LL(parse_once(buf, n, 1, DEPTH, toks_a, MAXTOK), JSON_ERR_DUPKEY);
+	body = n;
+	n += (size_t)sprintf(buf + n, ",\"last\":0}");
+	run_built(buf, n, want);
+	CHECK_EQ_LL(parse_once(buf, n, 1, DEPTH, toks_a, MAXTOK), want);
+	for (int i = 0; i < max - 1; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		CHECKF(json_object_get(buf, toks_a, want, 0, key) == 2 + 2 * i, "lookup %s", key);
+	}
+	/* The last member repeats the first, spelled otherwise. */
+	n = body + (size_t)sprintf(buf + body, ",\"\\u006b0\":0}");
+	run_built(buf, n, JSON_ERR_DUPKEY);
+	/* One member too many, even a duplicate: the limit comes first. */
+	n = body + (size_t)sprintf(buf + body, ",\"last\":0,\"more\":0}");
+	run_built(buf, n, JSON_ERR_NOMEM);
+	n = body + (size_t)sprintf(buf + body, ",\"last\":0,\"k0\":0}");
+	CHECK_EQ_LL(parse_once(buf, n, 1, DEPTH, toks_a, MAXTOK), JSON_ERR_NOMEM);
+	/* The limit is per object: full objects nested in a full object. */
+	n = body + (size_t)sprintf(buf + body, ",\"last\":");
+	memcpy(buf + n, buf, body);
+	n += body;
+	n += (size_t)sprintf(buf + n, ",\"last\":[]}}");
+	CHECK_EQ_LL(parse_once(buf, n, 1, DEPTH, toks_a, MAXTOK), 2 * want - 1);
+
+	/* Earlier members are stepped over whole, however big or deep. */
+	n = (size_t)sprintf(buf, "{\"a\":[0");
+	for (int i = 1; i < 3000; i++)
+		n += (size_t)sprintf(buf + n, ",%d", i % 10);
+	n += (size_t)sprintf(buf + n, "],\"b\":");
+	n += nest(buf + n, 30, 0);
+	n += (size_t)sprintf(buf + n, ",\"c\":");
+	n += nest(buf + n, 30, 1);
+	body = n;
+	n += (size_t)sprintf(buf + n, ",\"d\":{\"a\":0,\"b\":[]}}");
+	run_built(buf, n, 1 + 2 + 3000 + 1 + 31 + 1 + 61 + 1 + 5);
+	n = body + (size_t)sprintf(buf + body, ",\"d\":{\"a\":0,\"b\":[]},\"\\u0061\":0}");
+	run_built(buf, n, JSON_ERR_DUPKEY);
+}
+
+/* Keys that share one 24-bit hash but not their names: the tokenizer
+ * compares them by name, up to JSON_MAX_KEY_COLLISIONS such keys before a
+ * new one, then refuses with NOMEM. These twelve names all fold FNV-1a to
+ * 0xd65635; if the hash in json/tok.c changes, find new ones (a brute-force
+ * search over 6-character names takes seconds). */
+static void test_key_collisions(void)
+{
+	static const char *const same[] = {"000000", "zkDS10", "gqCT10", "Au9R20",
+	                                   "iH5t50", "vwtN50", "43XD70", "v6kH90",
+	                                   "r1F2a0", "oj7cb0", "TMsoc0", "CvnCd0"};
+	const char *keys[16];
+	static char buf[4096], two[8192];
+	const int max = JSON_MAX_KEY_COLLISIONS;
+	size_t n;
+
+	CHECKF(max + 3 <= (int)(sizeof same / sizeof same[0]), "find %d colliding names", max + 3);
+	if (max + 3 > (int)(sizeof same / sizeof same[0]))
+		return;
+	/* max + 1 keys: the last meets max others with its hash, accepted. */
+	n = object_of(buf, same, max + 1);
+	run_built(buf, n, 2 * (max + 1) + 1);
+	CHECK_EQ_LL(parse_once(buf, n, 1, DEPTH, toks_a, MAXTOK), 2 * (max + 1) + 1);
+	for (int i = 0; i <= max; i++)
+		CHECKF(json_object_get(buf, toks_a, 2 * (max + 1) + 1, 0, same[i]) == 2 + 2 * i,
+		       "lookup %s", same[i]);
+	/* One more: NOMEM. */
+	n = object_of(buf, same, max + 2);
+	run_built(buf, n, JSON_ERR_NOMEM);
+	/* max others, then a duplicate of the first, escaped: DUPKEY. */
+	for (int i = 0; i <= max; i++)
+		keys[i] = same[i];
+	keys[max + 1] = "\\u0030\\u0030\\u0030000";
+	n = object_of(buf, keys, max + 2);
+	run_built(buf, n, JSON_ERR_DUPKEY);
+	/* A duplicate of the newest key is found before any string compare
+	 * of the others... */
+	keys[max + 1] = same[max];
+	n = object_of(buf, keys, max + 2);
+	run_built(buf, n, JSON_ERR_DUPKEY);
+	/* ...and the count is per key and per object: two objects of max + 1,
+	 * one inside the other. */
+	n = object_of(buf, same, max + 1);
+	size_t m = (size_t)sprintf(two, "{\"000000\":%.*s", (int)n, buf);
+	for (int i = 1; i <= max; i++)
+		m += (size_t)sprintf(two + m, ",\"%s\":0", same[i]);
+	two[m++] = '}';
+	run_built(two, m, 4 * (max + 1) + 1);
 }
 
 static void test_strings(void)
@@ -1111,6 +1246,7 @@ int main(void)
 	test_token_layout();
 	test_depth();
 	test_many_keys();
+	test_key_collisions();
 	test_strings();
 	test_object_get();
 	test_int64();
