@@ -40,6 +40,8 @@ static const struct flag flags[] = {
     U32("--cache-mb", cache_mb, 1, 4096, "N",
         "chunk cache size in MiB (file relay: not yet in use)"),
     U32("--max-clients", max_clients, 1, 65536, "N", "connections held at once"),
+    U32("--max-per-address", max_per_address, 1, 65536, "N",
+        "connections one address may hold (at most --max-clients)"),
     U32("--max-files", max_files, 1, 1u << 24, "N", "files in the catalog (not yet in use)"),
     U32("--max-message", max_message, 1024, 16u * 1024 * 1024, "BYTES",
         "largest WebSocket message after reassembly"),
@@ -72,6 +74,7 @@ void config_defaults(struct config *cfg)
 	cfg->chunk_size = 1024 * 1024;
 	cfg->cache_mb = 16;
 	cfg->max_clients = 128;
+	cfg->max_per_address = 64;
 	cfg->max_files = 10000;
 	cfg->max_message = 64 * 1024;
 	cfg->max_inflight = 8;

@@ -32,7 +32,8 @@ struct config {
 	const char *tls_cert, *tls_key;
 	uint32_t chunk_size; /* bytes */
 	uint32_t cache_mb;
-	uint32_t max_clients; /* connections in the table */
+	uint32_t max_clients;     /* connections in the table */
+	uint32_t max_per_address; /* connections one peer address may hold */
 	uint32_t max_files;
 	uint32_t max_message;  /* WebSocket message bytes after reassembly */
 	uint32_t max_inflight; /* chunk requests per device */

@@ -62,6 +62,12 @@ int main(int argc, char **argv)
 	    .in_cap = CONN_IN_CAP,
 	    .out_cap = CONN_OUT_CAP,
 	    .initial_handler = &http_handler,
+	    .max_per_address =
+	        cfg.max_per_address < cfg.max_clients ? cfg.max_per_address : cfg.max_clients,
+	    .over_limit_reply = "HTTP/1.1 503 Service Unavailable\r\n"
+	                        "Content-Type: text/plain; charset=utf-8\r\n"
+	                        "Content-Length: 49\r\nConnection: close\r\nRetry-After: 5\r\n\r\n"
+	                        "This device has too many connections to the hub.\n",
 	};
 	if (loop_init(&lc, lfd) != 0 || http_routes_init(&cfg) != 0 ||
 	    ws_session_init(&cfg, &proto_app) != 0 || proto_init(&cfg) != 0) {

@@ -34,6 +34,7 @@ static void route_metrics(struct conn *c, struct http_exchange *x)
 	    "# TYPE ferry_connections_capacity gauge\nferry_connections_capacity %u\n"
 	    "# TYPE ferry_connections_accepted_total counter\nferry_connections_accepted_total "
 	    "%llu\n"
+	    "# TYPE ferry_connections_refused_total counter\nferry_connections_refused_total %llu\n"
 	    "# TYPE ferry_bytes_in_total counter\nferry_bytes_in_total %llu\n"
 	    "# TYPE ferry_bytes_out_total counter\nferry_bytes_out_total %llu\n"
 	    "# TYPE ferry_http_requests_total counter\nferry_http_requests_total %llu\n"
@@ -49,12 +50,12 @@ static void route_metrics(struct conn *c, struct http_exchange *x)
 	    "# TYPE ferry_ws_protocol_errors_total counter\nferry_ws_protocol_errors_total %llu\n"
 	    "# TYPE ferry_memory_reserved_bytes gauge\nferry_memory_reserved_bytes %zu\n",
 	    st.open, loop_capacity(), (unsigned long long)st.accepted,
-	    (unsigned long long)st.bytes_in, (unsigned long long)st.bytes_out,
-	    (unsigned long long)metrics.http_requests, (unsigned long long)metrics.http_status[1],
-	    (unsigned long long)metrics.http_status[2], (unsigned long long)metrics.http_status[3],
-	    (unsigned long long)metrics.http_status[4], (unsigned long long)metrics.http_status[5],
-	    (unsigned long long)metrics.ws_opened, (unsigned long long)metrics.ws_messages_in,
-	    (unsigned long long)metrics.ws_messages_out,
+	    (unsigned long long)st.refused, (unsigned long long)st.bytes_in,
+	    (unsigned long long)st.bytes_out, (unsigned long long)metrics.http_requests,
+	    (unsigned long long)metrics.http_status[1], (unsigned long long)metrics.http_status[2],
+	    (unsigned long long)metrics.http_status[3], (unsigned long long)metrics.http_status[4],
+	    (unsigned long long)metrics.http_status[5], (unsigned long long)metrics.ws_opened,
+	    (unsigned long long)metrics.ws_messages_in, (unsigned long long)metrics.ws_messages_out,
 	    (unsigned long long)metrics.ws_protocol_errors, arena_used());
 	metrics_http_status(200);
 	http_respond(c, 200, "text/plain; version=0.0.4; charset=utf-8",

@@ -93,7 +93,8 @@ struct conn {
 	int64_t deadline;     /* handler's deadline, monotonic ms; 0 = none */
 	int64_t linger_until; /* CONN_LINGER's own deadline */
 	uint64_t bytes_in, bytes_out;
-	char peer[64]; /* printable peer address, for logs */
+	uint8_t addr[16]; /* peer address (IPv4 mapped into IPv6) */
+	char peer[64];    /* printable peer address and port, for logs */
 };
 
 /* The plain-TCP transport. */

@@ -34,6 +34,8 @@ static uint32_t nconns;
 static uint32_t *free_slots; /* stack of free slot numbers */
 static uint32_t nfree;
 static const struct conn_handler *initial_handler;
+static uint32_t max_per_address;
+static const char *over_limit_reply;
 static int listen_fd = -1;
 static int sig_pipe[2] = {-1, -1};
 static int64_t now_ms;
@@ -91,6 +93,8 @@ void loop_get_stats(struct loop_stats *st)
 	}
 }
 
+static void flush(struct conn *c);
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -105,6 +109,8 @@ int loop_init(const struct loop_config *cfg, int lfd)
 {
 	nconns = cfg->max_conns;
 	initial_handler = cfg->initial_handler;
+	max_per_address = cfg->max_per_address ? cfg->max_per_address : cfg->max_conns;
+	over_limit_reply = cfg->over_limit_reply;
 	listen_fd = lfd;
 	conns = arena_alloc(sizeof *conns * nconns);
 	pfds = arena_alloc(sizeof *pfds * (PFD_FIRST + nconns));
@@ -141,11 +147,35 @@ int loop_init(const struct loop_config *cfg, int lfd)
 	return 0;
 }
 
+/* Open connections from addr (the new one included). A scan of the table:
+ * it happens once per accept, and the table is small. */
+static uint32_t count_from(const uint8_t addr[16])
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < nconns; i++)
+		if ((conns[i].state == CONN_OPEN || conns[i].state == CONN_LINGER) &&
+		    memcmp(conns[i].addr, addr, 16) == 0)
+			n++;
+	return n;
+}
+
+/* Over the per-address limit: answer with the canned reply and close; the
+ * slot lingers only as long as the peer takes to read it. */
+static void refuse(struct conn *c)
+{
+	stats.refused++;
+	if (over_limit_reply)
+		conn_out_append(c, over_limit_reply, strlen(over_limit_reply));
+	conn_close_after_flush(c);
+	flush(c);
+}
+
 static void accept_all(void)
 {
 	while (nfree > 0) {
 		char peer[64];
-		int fd = sock_accept(listen_fd, peer, sizeof peer);
+		uint8_t addr[16];
+		int fd = sock_accept(listen_fd, addr, peer, sizeof peer);
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
 			    errno != ECONNABORTED)
@@ -169,10 +199,13 @@ static void accept_all(void)
 		c->tp = &conn_plain_transport;
 		c->handler = initial_handler;
 		memcpy(c->peer, peer, sizeof c->peer);
+		memcpy(c->addr, addr, sizeof c->addr);
 		pfds[PFD_FIRST + slot].fd = fd;
 		stats.open++;
 		stats.accepted++;
 		LOG_DEBUG("conn %llu from %s in slot %u", (unsigned long long)c->id, c->peer, slot);
+		if (count_from(addr) > max_per_address)
+			refuse(c);
 	}
 }
 

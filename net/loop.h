@@ -21,6 +21,11 @@ struct loop_config {
 	uint32_t max_conns;
 	uint32_t in_cap, out_cap;                   /* per connection */
 	const struct conn_handler *initial_handler; /* handler of a new connection (HTTP) */
+	/* Connections one address may hold; one more gets over_limit_reply
+	 * (borrowed, static) and is closed, so one device cannot take every
+	 * slot. */
+	uint32_t max_per_address;
+	const char *over_limit_reply;
 };
 
 /* Reserve the table and every buffer from the arena. lfd is the listening
@@ -49,6 +54,7 @@ uint32_t loop_capacity(void);
 struct loop_stats {
 	uint32_t open;                /* connections in the table now */
 	uint64_t accepted;            /* since start */
+	uint64_t refused;             /* over --max-per-address */
 	uint64_t bytes_in, bytes_out; /* of closed connections + open ones */
 };
 void loop_get_stats(struct loop_stats *st);

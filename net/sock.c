@@ -71,7 +71,7 @@ int sock_listen(const char *bind_addr, uint16_t port, uint16_t *bound_port, char
 	return fd;
 }
 
-int sock_accept(int lfd, char *peer, size_t peercap)
+int sock_accept(int lfd, uint8_t addr[16], char *peer, size_t peercap)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
@@ -81,11 +81,15 @@ int sock_accept(int lfd, char *peer, size_t peercap)
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	char host[INET6_ADDRSTRLEN] = "?";
+	memset(addr, 0, 16);
 	unsigned p = 0;
 	if (ss.ss_family == AF_INET) {
 		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
 		inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
 		p = ntohs(a->sin_port);
+		memset(addr, 0, 10);
+		addr[10] = addr[11] = 0xff;
+		memcpy(addr + 12, &a->sin_addr, 4);
 	} else if (ss.ss_family == AF_INET6) {
 		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
 		if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr))
@@ -93,6 +97,7 @@ int sock_accept(int lfd, char *peer, size_t peercap)
 		else
 			inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
 		p = ntohs(a->sin6_port);
+		memcpy(addr, &a->sin6_addr, 16);
 	}
 	snprintf(peer, peercap, "%s:%u", host, p);
 	return fd;

@@ -15,8 +15,9 @@ int sock_listen(const char *bind_addr, uint16_t port, uint16_t *bound_port, char
 
 /* Accept one connection, non-blocking and close-on-exec, with TCP_NODELAY.
  * Returns the fd, or -1 (errno EAGAIN when none is waiting). The peer's
- * printable address goes to peer[peercap]. */
-int sock_accept(int lfd, char *peer, size_t peercap);
+ * address goes to addr[16] (IPv4 as IPv4-mapped IPv6, so one address has
+ * one form) and, printable with its port, to peer[peercap]. */
+int sock_accept(int lfd, uint8_t addr[16], char *peer, size_t peercap);
 
 /* Print the "listening on" lines for this bind address: one per local IPv4
  * address when bound to every interface. `scheme` is "http" or "https". */

@@ -25,6 +25,7 @@ const FLAGS = {
   '--bind': null,
   '--data-dir': null,
   '--max-clients': null,
+  '--max-per-address': '64',
   '--max-message': '65536',
   '--head-timeout': '10',
   '--keepalive-timeout': '60',
