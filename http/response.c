@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 const char *http_status_reason(int status)
 {
@@ -32,13 +33,29 @@ const char *http_status_reason(int status)
 	}
 }
 
+/* The Date header (RFC 9110 §6.6.1), formatted once a second. */
+static const char *date_now(void)
+{
+	static char buf[40];
+	static time_t last = -1;
+	time_t t = time(NULL);
+	if (t != last) {
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		last = t;
+	}
+	return buf;
+}
+
 int http_respond(struct conn *c, int status, const char *type, const char *extra, const void *body,
                  size_t body_len, int flags)
 {
 	char head[HTTP_RESPONSE_RESERVE];
 	int n =
-	    snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\n%s%s%sContent-Length: %zu\r\n%s%s\r\n",
-	             status, http_status_reason(status), type ? "Content-Type: " : "",
+	    snprintf(head, sizeof head,
+	             "HTTP/1.1 %d %s\r\nDate: %s\r\n%s%s%sContent-Length: %zu\r\n%s%s\r\n", status,
+	             http_status_reason(status), date_now(), type ? "Content-Type: " : "",
 	             type ? type : "", type ? "\r\n" : "", body_len,
 	             (flags & HTTP_RESP_CLOSE) ? "Connection: close\r\n" : "", extra ? extra : "");
 	if (n < 0 || (size_t)n >= sizeof head)

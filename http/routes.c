@@ -144,9 +144,9 @@ static void route_static(struct conn *c, struct http_exchange *x)
 	if (inm && inm->value_len == strlen(a->etag) &&
 	    memcmp(inm->value, a->etag, inm->value_len) == 0) {
 		metrics_http_status(304);
-		/* 304 carries no body; Content-Length 0 is harmless and keeps the
-		 * writer to one shape. */
-		http_respond(c, 304, NULL, extra, NULL, 0, x->flags | HTTP_RESP_HEAD);
+		/* 304 carries no body; its Content-Length, if any, must be the
+		 * 200's (RFC 9110 §8.6), so it is written as for a HEAD. */
+		http_respond(c, 304, NULL, extra, a->data, a->len, x->flags | HTTP_RESP_HEAD);
 		return;
 	}
 	metrics_http_status(200);

@@ -280,3 +280,20 @@ test('every response carries Content-Length (sampled across statuses)', async ()
   c.destroy();
   assertAlive(hub);
 });
+
+test('the web app carries an ETag; If-None-Match answers 304 without a body and keeps the connection', async () => {
+  const c = await RawConn.open(hub.port);
+  c.write(req('GET', '/'));
+  const first = await c.response();
+  assert.equal(first.status, 200);
+  const etag = first.headers['etag'];
+  assert.match(etag || '', /^"[0-9a-f]+"$/, 'a strong ETag');
+  assert.ok(first.headers['date'], 'responses carry a Date');
+  c.write(req('GET', '/', {'If-None-Match': etag}) + req('GET', '/', {'If-None-Match': '"other"'}));
+  const [notModified, full] = await c.responses(2, ['HEAD', 'GET']);
+  assert.equal(notModified.status, 304);
+  assert.equal(notModified.headers['etag'], etag);
+  assert.equal(full.status, 200, 'a different ETag gets the file');
+  assert.equal(full.body, first.body);
+  c.destroy();
+});
