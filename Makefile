@@ -30,7 +30,7 @@ LIBS    := -lbearssl -lutf8proc
 
 # Release: static, small, dead code dropped.
 REL_CFLAGS  := $(BASE_CFLAGS) -O2 -g0 -ffunction-sections -fdata-sections
-REL_LDFLAGS := -static -Wl,--gc-sections
+REL_LDFLAGS := -static -s -Wl,--gc-sections
 # Sanitizers: ASan + UBSan, every UB report fatal.
 SAN_FLAGS   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ASAN_CFLAGS := $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS)

@@ -17,6 +17,7 @@
 #include <utf8proc.h>
 
 #include "core/names.h"
+#include "tests/unit/utf8_ref.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,36 +26,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 		if (!(c))                                                                          \
 			abort();                                                                   \
 	} while (0)
-
-/* Decodes one code point at s[0..n): its length, or 0 if invalid. */
-static size_t fz_decode(const uint8_t *s, size_t n, int32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t k;
-	if (c < 0x80) {
-		*cp = (int32_t)c;
-		return 1;
-	}
-	if ((c & 0xE0) == 0xC0)
-		k = 1, min = 0x80, c &= 0x1F;
-	else if ((c & 0xF0) == 0xE0)
-		k = 2, min = 0x800, c &= 0x0F;
-	else if ((c & 0xF8) == 0xF0)
-		k = 3, min = 0x10000, c &= 0x07;
-	else
-		return 0;
-	if (n - 1 < k)
-		return 0;
-	for (size_t j = 1; j <= k; j++) {
-		if ((s[j] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[j] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = (int32_t)c;
-	return k + 1;
-}
 
 static int fz_forbidden(int32_t c)
 {
@@ -71,7 +42,7 @@ static int fz_scan(const uint8_t *s, size_t n)
 	int32_t c;
 	int f = 0;
 	for (size_t i = 0, k; i < n; i += k) {
-		k = fz_decode(s + i, n - i, &c);
+		k = utf8_ref_decode(s + i, n - i, &c);
 		if (k == 0)
 			return FZ_UTF8;
 		if (fz_forbidden(c))

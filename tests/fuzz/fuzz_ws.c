@@ -14,6 +14,7 @@
 #include "ws/frame.h"
 #include "ws/rx.h"
 #include "ws/utf8.h"
+#include "tests/unit/utf8_ref.h"
 
 #define FUZZ_MSG_CAP 1024
 
@@ -35,38 +36,6 @@ static uint32_t fz_hash(const uint8_t *p, size_t n)
 	return h;
 }
 
-/* Valid UTF-8, decoded and judged per code point (not a DFA). */
-static int fz_utf8_valid(const uint8_t *s, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		uint32_t c = s[i], min;
-		size_t k;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if ((c & 0xE0) == 0xC0)
-			k = 1, min = 0x80, c &= 0x1F;
-		else if ((c & 0xF0) == 0xE0)
-			k = 2, min = 0x800, c &= 0x0F;
-		else if ((c & 0xF8) == 0xF0)
-			k = 3, min = 0x10000, c &= 0x07;
-		else
-			return 0;
-		if (n - i - 1 < k)
-			return 0;
-		for (size_t j = 1; j <= k; j++) {
-			if ((s[i + j] & 0xC0) != 0x80)
-				return 0;
-			c = c << 6 | (s[i + j] & 0x3F);
-		}
-		if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-			return 0;
-		i += k + 1;
-	}
-	return 1;
-}
-
 /* Compared as integers: p and base may belong to different objects. */
 static int fz_inside(const uint8_t *p, size_t n, const uint8_t *base, size_t cap)
 {
@@ -83,7 +52,7 @@ static void fz_check_event(const struct ws_rx *rx, const uint8_t *msg, const str
 		abort();
 	switch (ev->type) {
 	case WS_EV_TEXT:
-		if (ev->len > FUZZ_MSG_CAP || !fz_utf8_valid(ev->data, ev->len))
+		if (ev->len > FUZZ_MSG_CAP || !utf8_ref_valid(ev->data, ev->len))
 			abort();
 		break;
 	case WS_EV_PING:
@@ -92,7 +61,7 @@ static void fz_check_event(const struct ws_rx *rx, const uint8_t *msg, const str
 			abort();
 		break;
 	case WS_EV_CLOSE:
-		if (ev->len > 123 || !fz_utf8_valid(ev->data, ev->len))
+		if (ev->len > 123 || !utf8_ref_valid(ev->data, ev->len))
 			abort();
 		if (ev->code != 1005 ? !ws_close_code_valid(ev->code) : ev->len != 0)
 			abort();
@@ -102,8 +71,7 @@ static void fz_check_event(const struct ws_rx *rx, const uint8_t *msg, const str
 		    (ev->code != 1002 && ev->code != 1003 && ev->code != 1007 && ev->code != 1009))
 			abort();
 		break;
-	default:
-		abort();
+	default: abort();
 	}
 }
 
@@ -184,7 +152,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fz_check_parse(data, size);
 	if ((ws_utf8_feed(WS_UTF8_ACCEPT, data, size) == WS_UTF8_ACCEPT) !=
-	    fz_utf8_valid(data, size))
+	    utf8_ref_valid(data, size))
 		abort();
 	size_t na = fz_run(data, size, 0, a, max);
 	size_t nb = fz_run(data, size, 1, b, max);

@@ -13,44 +13,11 @@
 #include "ws/handshake.h"
 #include "ws/rx.h"
 #include "ws/utf8.h"
+#include "tests/unit/utf8_ref.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- utf8 ------------------------------------------------------------------ */
-
-/* A reference validator written the other way round: decode a code point,
- * then judge it. Returns 1 when s[0..n) is valid UTF-8. */
-static int ref_utf8_valid(const uint8_t *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		uint32_t c = s[i], min;
-		size_t k;
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xE0) == 0xC0) {
-			k = 1, min = 0x80, c &= 0x1F;
-		} else if ((c & 0xF0) == 0xE0) {
-			k = 2, min = 0x800, c &= 0x0F;
-		} else if ((c & 0xF8) == 0xF0) {
-			k = 3, min = 0x10000, c &= 0x07;
-		} else {
-			return 0;
-		}
-		if (n - i - 1 < k)
-			return 0;
-		for (size_t j = 1; j <= k; j++) {
-			if ((s[i + j] & 0xC0) != 0x80)
-				return 0;
-			c = c << 6 | (s[i + j] & 0x3F);
-		}
-		if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-			return 0;
-		i += k + 1;
-	}
-	return 1;
-}
 
 static size_t enc_utf8(uint32_t c, uint8_t *o)
 {
@@ -145,7 +112,7 @@ static void test_utf8_table(void)
 		const uint8_t *gs = guard_copy(&g, s, n);
 		uint32_t st = ws_utf8_feed(WS_UTF8_ACCEPT, gs, n);
 		CHECKF((st == WS_UTF8_ACCEPT) == c->valid, "%s: whole state %u", c->name, st);
-		CHECKF(ref_utf8_valid(s, n) == c->valid, "%s: reference", c->name);
+		CHECKF(utf8_ref_valid(s, n) == c->valid, "%s: reference", c->name);
 		/* One byte at a time, each byte alone before a guard page. */
 		st = WS_UTF8_ACCEPT;
 		for (size_t j = 0; j < n; j++) {
@@ -196,16 +163,16 @@ static void test_utf8_exhaustive(void)
 	for (unsigned x = 0; x < 0x10000; x++) {
 		b[0] = (uint8_t)(x >> 8), b[1] = (uint8_t)x;
 		bad +=
-		    (ws_utf8_feed(WS_UTF8_ACCEPT, b, 1) == WS_UTF8_ACCEPT) != ref_utf8_valid(b, 1);
+		    (ws_utf8_feed(WS_UTF8_ACCEPT, b, 1) == WS_UTF8_ACCEPT) != utf8_ref_valid(b, 1);
 		bad +=
-		    (ws_utf8_feed(WS_UTF8_ACCEPT, b, 2) == WS_UTF8_ACCEPT) != ref_utf8_valid(b, 2);
+		    (ws_utf8_feed(WS_UTF8_ACCEPT, b, 2) == WS_UTF8_ACCEPT) != utf8_ref_valid(b, 2);
 	}
 	CHECK_EQ_LL(bad, 0);
 	bad = 0;
 	for (unsigned x = 0; x < 0x100000; x++) {
 		b[0] = (uint8_t)(0xE0 | x >> 16), b[1] = (uint8_t)(x >> 8), b[2] = (uint8_t)x;
 		bad +=
-		    (ws_utf8_feed(WS_UTF8_ACCEPT, b, 3) == WS_UTF8_ACCEPT) != ref_utf8_valid(b, 3);
+		    (ws_utf8_feed(WS_UTF8_ACCEPT, b, 3) == WS_UTF8_ACCEPT) != utf8_ref_valid(b, 3);
 	}
 	CHECK_EQ_LL(bad, 0);
 	bad = 0;
@@ -218,7 +185,7 @@ static void test_utf8_exhaustive(void)
 					b[0] = (uint8_t)l, b[1] = grid[i], b[2] = grid[j],
 					b[3] = grid[k];
 					uint32_t st = ws_utf8_feed(WS_UTF8_ACCEPT, b, 4);
-					bad += (st == WS_UTF8_ACCEPT) != ref_utf8_valid(b, 4);
+					bad += (st == WS_UTF8_ACCEPT) != utf8_ref_valid(b, 4);
 				}
 	CHECK_EQ_LL(bad, 0);
 }
