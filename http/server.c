@@ -225,7 +225,11 @@ static void http_on_data(struct conn *c)
 			return;
 		}
 		if (conn_out_room(c) < HTTP_RESPONSE_RESERVE) {
+			/* Waiting for the peer to read. The loop calls again on each
+			 * bit of progress, which moves this deadline: only a peer
+			 * that stops reading altogether is dropped. */
 			c->blocked = 1;
+			c->deadline = now + (int64_t)config->keepalive_timeout_s * 1000;
 			return;
 		}
 		if (!s->head_started)
@@ -269,7 +273,8 @@ static void http_on_timer(struct conn *c)
 		http_reply(c, NULL, 408, "The request head took too long.", NULL);
 		return;
 	}
-	/* Idle keep-alive, or a body that stopped arriving. */
+	/* Idle keep-alive, a body that stopped arriving, or a peer that stopped
+	 * reading its answers. */
 	conn_close_now(c);
 }
 

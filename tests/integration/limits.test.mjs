@@ -246,3 +246,24 @@ test('--max-message default 65536: a 65536-byte message is answered, 65537 close
   await w.expectClose(1009, '65537-byte message');
   w.destroy();
 });
+
+test('a client that pipelines and never reads is dropped after --keepalive-timeout without progress', async () => {
+  const kaHub = await startHub(['--keepalive-timeout', '1']);
+  try {
+    const c = await RawConn.open(kaHub.port);
+    c.sock.pause(); // never read: the hub's output stays full
+    // ~27 MB of answers: more than the kernel's socket buffers can hold.
+    const N = 60000;
+    c.write(req('GET', '/').repeat(N));
+    await sleep(ms(3000));
+    c.sock.resume();
+    await c.waitClose(ms(3000));
+    assert.ok(c.closed, 'the hub closed the stalled connection');
+    const got = parseResponses(c.buf, []).responses.length;
+    assert.ok(got < N, `it was dropped, not served to the end (${got} answers)`);
+    await healthy(kaHub);
+    c.destroy();
+  } finally {
+    await kaHub.stop();
+  }
+});
