@@ -70,7 +70,7 @@ static void route_chunks(struct conn *c, struct http_exchange *x)
 		http_reply(c, x, 404, "That chunk is not in the cache.", NULL);
 		return;
 	}
-	if (!http_header_find(&x->r, "Content-Length")) {
+	if (!x->has_content_length) {
 		http_reply(c, x, 411, "A chunk upload needs a Content-Length.", NULL);
 		return;
 	}

@@ -70,9 +70,6 @@ struct conn {
 	/* The handler stopped because c->out had no room; the loop calls it
 	 * again once output drains. */
 	uint8_t blocked;
-	/* Stop reading (e.g. a body nobody will consume, or the handler is
-	 * waiting for output to drain). */
-	uint8_t read_paused;
 	/* Close once c->out has drained (lingering so the peer reads it). */
 	uint8_t close_after_flush;
 

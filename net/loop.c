@@ -62,11 +62,6 @@ int loop_shutting_down(void)
 	return shutting_down;
 }
 
-struct conn *loop_slot(uint32_t i)
-{
-	return &conns[i];
-}
-
 uint32_t loop_capacity(void)
 {
 	return nconns;
@@ -320,27 +315,6 @@ static void run_timers(void)
 	}
 }
 
-static int next_timeout(void)
-{
-	int64_t first = INT64_MAX;
-	for (uint32_t i = 0; i < nconns; i++) {
-		const struct conn *c = &conns[i];
-		if (c->state == CONN_OPEN && c->deadline && c->deadline < first)
-			first = c->deadline;
-		else if (c->state == CONN_LINGER && c->linger_until < first)
-			first = c->linger_until;
-	}
-	if (shutting_down && shutdown_deadline < first)
-		first = shutdown_deadline;
-	if (first == INT64_MAX)
-		return -1;
-	int64_t wait = first - now_ms;
-	if (wait < 0)
-		wait = 0;
-	/* +1: poll()'s ms granularity would otherwise wake us just before. */
-	return wait > 60000 ? 60000 : (int)wait + 1;
-}
-
 static void begin_shutdown(void)
 {
 	shutting_down = 1;
@@ -357,8 +331,12 @@ static void begin_shutdown(void)
 	}
 }
 
-static void reap_and_arm(void)
+/* One pass over the table before poll(): free the slots marked dead, set
+ * each socket's poll interest, and find the earliest deadline. Returns the
+ * poll() timeout in ms (-1: none). */
+static int reap_and_arm(void)
 {
+	int64_t first = shutting_down ? shutdown_deadline : INT64_MAX;
 	for (uint32_t i = 0; i < nconns; i++) {
 		struct conn *c = &conns[i];
 		struct pollfd *p = &pfds[PFD_FIRST + i];
@@ -368,26 +346,36 @@ static void reap_and_arm(void)
 			continue;
 		if (c->state == CONN_LINGER) {
 			p->events = POLLIN;
+			if (c->linger_until < first)
+				first = c->linger_until;
 			continue;
 		}
-		/* Read while there is room, the handler has not paused input, and
-		 * the peer has not finished sending. */
-		int want_read = !c->read_paused && !c->peer_eof &&
-		                c->in_len - c->in_off < c->in_cap && !c->close_after_flush;
+		if (c->deadline && c->deadline < first)
+			first = c->deadline;
+		/* Read while there is room and the peer has not finished sending. */
+		int want_read =
+		    !c->peer_eof && c->in_len - c->in_off < c->in_cap && !c->close_after_flush;
 		p->events = c->tp->interest(c, want_read);
 	}
 	/* The listener is polled only while a slot is free. */
 	if (!shutting_down)
 		pfds[PFD_LISTEN].fd = nfree > 0 ? listen_fd : -1;
+	if (first == INT64_MAX)
+		return -1;
+	int64_t wait = first - now_ms;
+	if (wait < 0)
+		wait = 0;
+	/* +1: poll()'s ms granularity would otherwise wake us just before. */
+	return wait > 60000 ? 60000 : (int)wait + 1;
 }
 
 int loop_run(void)
 {
 	for (;;) {
-		reap_and_arm();
+		int timeout = reap_and_arm();
 		if (shutting_down && (stats.open == 0 || now_ms >= shutdown_deadline))
 			break;
-		int n = poll(pfds, PFD_FIRST + nconns, next_timeout());
+		int n = poll(pfds, PFD_FIRST + nconns, timeout);
 		now_ms = clock_ms();
 		if (n < 0) {
 			if (errno == EINTR)

@@ -45,9 +45,7 @@ int loop_shutting_down(void);
 /* The connection a handle names, or NULL if that connection is gone. */
 struct conn *loop_conn(struct conn_ref ref);
 
-/* Slot i of the table (0 ≤ i < max_conns), whatever its state; for
- * iteration by layers above (e.g. metrics). */
-struct conn *loop_slot(uint32_t i);
+/* Slots in the table (--max-clients). */
 uint32_t loop_capacity(void);
 
 /* Counters for /metrics. */

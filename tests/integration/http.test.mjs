@@ -88,6 +88,9 @@ const malformed = {
   'header without colon': 'GET /healthz HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n',
   'garbage request line': 'HELLO\r\n\r\n',
   'NUL in header value': 'GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n',
+  'HTTP/1.1 without Host': 'GET /healthz HTTP/1.1\r\nAccept: */*\r\n\r\n',
+  'absolute-form target': 'GET http://x/healthz HTTP/1.1\r\nHost: x\r\n\r\n',
+  'asterisk target': 'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n',
 };
 for (const [name, bytes] of Object.entries(malformed)) {
   test(`malformed request (${name}) answers 400 and closes`, async () => {

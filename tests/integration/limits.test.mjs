@@ -267,3 +267,12 @@ test('a client that pipelines and never reads is dropped after --keepalive-timeo
     await kaHub.stop();
   }
 });
+
+test('64 header lines are served; a 65th answers 431 and closes', async () => {
+  // req() adds Host, so n - 1 more lines make n.
+  const lines = (n) => Object.fromEntries(Array.from({length: n - 1}, (_, i) => [`X-H${i}`, 'v']));
+  const ok = parseOne(await raw(hub.port, req('GET', '/healthz', {...lines(63), Connection: 'close'})));
+  assert.equal(ok.status, 200, '64 lines (Host, 62 more, Connection)');
+  const buf = await raw(hub.port, req('GET', '/healthz', lines(65)));
+  assertErrorThenClose(buf, 431, '65 header lines');
+});
